@@ -1,10 +1,6 @@
-import { randomUUID } from 'node:crypto';
-
 import { TableServiceClient } from '@azure/data-tables';
 
-/** Azurite's well-known development account (public, documented). */
-export const AZURITE_ACCOUNT = 'devstoreaccount1';
-export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+import { startEmbeddedAzurite } from '../../scripts/local/embeddedAzurite';
 
 export interface RunningAzurite {
   /** Connection string for @azure/data-tables. */
@@ -16,35 +12,13 @@ export interface RunningAzurite {
   stop(): Promise<void>;
 }
 
-/**
- * Starts an in-memory Azurite Table service on a random free port on loopback.
- * Each call starts its own server; call stop() when done.
- */
+/** Starts an in-memory Azurite Table service on a random free port on loopback; stop() when done. */
 export async function startAzurite(): Promise<RunningAzurite> {
-  // Azurite ships CommonJS without types; load its Table server directly.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const TableServer = require('azurite/dist/src/table/TableServer').default;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const TableConfiguration = require('azurite/dist/src/table/TableConfiguration').default;
-  const config = new TableConfiguration(
-    '127.0.0.1', 0, undefined, `azurite-${randomUUID()}.json`, false, false, undefined, undefined,
-    false, true, '', '', '', undefined, false, true,
-  );
-  const server = new TableServer(config);
-  await server.start();
-  const address: string = server.getHttpServerAddress();
-  const tableEndpoint = `${address}/${AZURITE_ACCOUNT}`;
-  const connectionString =
-    `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=${tableEndpoint};`;
+  const azurite = await startEmbeddedAzurite({ port: 0 });
   let counter = 0;
   return {
-    connectionString,
-    tableEndpoint,
+    ...azurite,
     uniquePrefix: () => `t${process.pid}x${(counter++).toString(36)}`,
-    stop: async () => {
-      await server.close();
-      await server.clean();
-    },
   };
 }
 

@@ -1,0 +1,71 @@
+import type {
+  EventHubFunctionOptions,
+  EventHubHandler,
+  HttpFunctionOptions,
+  HttpHandler,
+  HttpMethod,
+  TimerFunctionOptions,
+  TimerHandler,
+} from '@azure/functions';
+
+import { Settings } from '../shared/settings';
+import { health } from './health';
+import { ingest } from './ingest';
+
+/**
+ * Every function of the app as plain data. functions/index.ts registers them with the host;
+ * the local run serves the same list; a test checks names, triggers, routes and settings.
+ */
+export type FunctionDefinition =
+  | {
+      name: string;
+      trigger: 'http';
+      options: { route: string; methods: HttpMethod[]; authLevel: 'anonymous' | 'function' | 'admin' };
+      handler: HttpHandler;
+    }
+  | { name: string; trigger: 'timer'; options: { schedule: string; runOnStartup?: boolean }; handler: TimerHandler }
+  | {
+      name: string;
+      trigger: 'eventHub';
+      options: Omit<EventHubFunctionOptions, 'handler'>;
+      handler: EventHubHandler;
+    };
+
+/** `%NAME%` makes the host resolve a binding property from an app setting. */
+const fromSetting = (name: string) => `%${name}%`;
+
+export const functionDefinitions: readonly FunctionDefinition[] = [
+  {
+    name: 'ingest',
+    trigger: 'eventHub',
+    options: {
+      connection: Settings.eventHubConnection,
+      eventHubName: fromSetting(Settings.eventHubName),
+      consumerGroup: fromSetting(Settings.eventHubConsumerGroup),
+      cardinality: 'many',
+      // Retry without limit: a batch that failed on storage is redelivered until storage is
+      // back, so nothing is dropped; replays are no-ops, so retries never double-count.
+      retry: { strategy: 'exponentialBackoff', maxRetryCount: -1, minimumInterval: 5_000, maximumInterval: 300_000 },
+    },
+    handler: ingest,
+  },
+  {
+    name: 'health',
+    trigger: 'http',
+    options: { route: 'health', methods: ['GET'], authLevel: 'anonymous' },
+    handler: health,
+  },
+];
+
+/** Host-facing option objects, exactly as functions/index.ts passes them to `app`. */
+export function httpOptions(definition: Extract<FunctionDefinition, { trigger: 'http' }>): HttpFunctionOptions {
+  return { ...definition.options, handler: definition.handler };
+}
+
+export function timerOptions(definition: Extract<FunctionDefinition, { trigger: 'timer' }>): TimerFunctionOptions {
+  return { ...definition.options, handler: definition.handler };
+}
+
+export function eventHubOptions(definition: Extract<FunctionDefinition, { trigger: 'eventHub' }>): EventHubFunctionOptions {
+  return { ...definition.options, handler: definition.handler };
+}

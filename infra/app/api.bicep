@@ -1,0 +1,178 @@
+// The Function App on the Flex Consumption plan, running as a user-assigned managed identity.
+//
+// Its app settings are ONE map, built below from two parts: wardenSettings (API Warden's own
+// settings, named in shared/settings.ts) and hostSettings (the Functions host's). The map is the
+// single source of truth: add a setting here, not through a module parameter, and
+// test/infra.test.ts checks it against shared/settings.ts and local.settings.sample.json.
+
+@description('Function App name, unique across Azure (it is the host name).')
+param name string
+
+param location string = resourceGroup().location
+param tags object = {}
+
+@description('azd deploys the package for service `api` of azure.yaml to the app tagged with this name.')
+param serviceName string = 'api'
+
+@description('Resource id of the Flex Consumption (FC1) plan.')
+param appServicePlanId string
+
+@description('Resource id of the user-assigned managed identity the app runs as.')
+param identityId string
+
+@description('Client id of that identity: it selects the identity for every Entra token the app asks for.')
+param identityClientId string
+
+@description('Blob service URI of the storage account (with the trailing slash).')
+param blobServiceUri string
+
+@description('Table service URI of the storage account (with the trailing slash).')
+param tableServiceUri string
+
+@description('Table endpoint for WARDEN_TABLES_ENDPOINT (https://ACCOUNT.table.core.windows.net).')
+param tablesEndpoint string
+
+@description('Blob container the deployment package goes to.')
+param deploymentContainerName string
+
+@description('Application Insights component in this resource group.')
+param applicationInsightsName string
+
+@description('Host name of the Event Hubs namespace (NAME.servicebus.windows.net).')
+param eventHubFullyQualifiedNamespace string
+
+@description('Event Hub APIM logs arrive on.')
+param logsHubName string
+
+@description('Consumer group of the ingest function.')
+param consumerGroupName string
+
+@description('Node.js major version of the Functions worker.')
+@allowed([
+  '20'
+  '22'
+])
+param nodeVersion string = '20'
+
+@description('Memory of each instance, in MB.')
+@allowed([
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Most instances the app scales out to (Event Hubs ingest uses at most one per partition).')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@description('WARDEN_TRUSTED_PROXIES: comma-separated IPs/CIDRs of the proxies in front of APIM whose X-Forwarded-For is believed. Empty: none.')
+param trustedProxies string = ''
+
+@description('WARDEN_TABLE_PREFIX: a letter then up to 19 letters or digits (table names allow nothing else).')
+@minLength(1)
+@maxLength(20)
+param tablePrefix string = 'warden'
+
+// The next three mirror the defaults and bounds of shared/config.ts.
+@description('WARDEN_QUARANTINE_RAW_MAX_CHARS: longest raw record kept in quarantine, in characters.')
+@minValue(256)
+@maxValue(30000)
+param quarantineRawMaxChars int = 16384
+
+@description('WARDEN_STORAGE_MAX_ATTEMPTS: attempts of a failing Table Storage request before the batch fails.')
+@minValue(1)
+@maxValue(20)
+param storageMaxAttempts int = 5
+
+@description('WARDEN_LAST_SEEN_RESOLUTION_SECONDS: how far an endpoint\'s last-seen time moves before it is rewritten.')
+@minValue(0)
+@maxValue(86400)
+param lastSeenResolutionSeconds int = 60
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+// API Warden's settings: every name in shared/settings.ts that applies in Azure. The local-only
+// ones (WARDEN_TABLES_CONNECTION_STRING, EVENTHUB_CONNECTION) must stay out: a plain
+// EVENTHUB_CONNECTION would win over the EVENTHUB_CONNECTION__* identity settings below.
+var wardenSettings = {
+  WARDEN_TABLES_ENDPOINT: tablesEndpoint
+  WARDEN_TABLE_PREFIX: tablePrefix
+  // DefaultAzureCredential in the SDK clients picks the user-assigned identity by this id.
+  AZURE_CLIENT_ID: identityClientId
+  // The ingest trigger's connection "EVENTHUB_CONNECTION", identity-based: namespace + which identity.
+  EVENTHUB_CONNECTION__fullyQualifiedNamespace: eventHubFullyQualifiedNamespace
+  EVENTHUB_CONNECTION__credential: 'managedidentity'
+  EVENTHUB_CONNECTION__clientId: identityClientId
+  EVENTHUB_NAME: logsHubName
+  EVENTHUB_CONSUMER_GROUP: consumerGroupName
+  WARDEN_TRUSTED_PROXIES: trustedProxies
+  WARDEN_QUARANTINE_RAW_MAX_CHARS: string(quarantineRawMaxChars)
+  WARDEN_STORAGE_MAX_ATTEMPTS: string(storageMaxAttempts)
+  WARDEN_LAST_SEEN_RESOLUTION_SECONDS: string(lastSeenResolutionSeconds)
+}
+
+// The Functions host's own settings. No FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION:
+// on Flex Consumption the runtime comes from functionAppConfig.runtime below.
+var hostSettings = {
+  // Host storage through the identity, service by service; no queue URI, as nothing uses queues.
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  AzureWebJobsStorage__blobServiceUri: blobServiceUri
+  // Lets the host persist its diagnostic events; the identity already holds the table role.
+  AzureWebJobsStorage__tableServiceUri: tableServiceUri
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
+  // Send telemetry with an Entra token for this identity: the component refuses key-only telemetry.
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+}
+
+var appSettings = union(wardenSettings, hostSettings)
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': serviceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: appServicePlanId
+    httpsOnly: true
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${blobServiceUri}${deploymentContainerName}'
+          // The platform fetches the package as the identity: no key or SAS in a setting.
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'node'
+        version: nodeVersion
+      }
+    }
+  }
+
+  resource settings 'config' = {
+    name: 'appsettings'
+    properties: appSettings
+  }
+}
+
+output name string = functionApp.name
+output id string = functionApp.id
+output defaultHostName string = functionApp.properties.defaultHostName

@@ -1,0 +1,128 @@
+import { z } from 'zod';
+
+import { CidrSet } from './core/ip';
+import { ConfigurationError } from './errors';
+import { Settings } from './settings';
+
+/** How the app reaches Table Storage: a connection string (Azurite, local) or an endpoint + identity. */
+export type TablesConnection =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'endpoint'; endpoint: string; clientId?: string };
+
+/** How the app reaches the logs Event Hub outside the Functions host (local run, CLI). */
+export type EventHubConnection =
+  | { kind: 'connectionString'; connectionString: string }
+  | { kind: 'namespace'; fullyQualifiedNamespace: string; clientId?: string };
+
+export interface Config {
+  tables: TablesConnection;
+  tablePrefix: string;
+  /** Undefined when no Event Hub is configured (the local run then replays a file or the demo). */
+  eventHub?: EventHubConnection;
+  eventHubName: string;
+  eventHubConsumerGroup: string;
+  trustedProxies: CidrSet;
+  quarantineRawMaxChars: number;
+  storageMaxAttempts: number;
+  lastSeenResolutionMs: number;
+}
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const integer = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const schema = z
+  .object({
+    [Settings.tablesConnectionString]: optionalText,
+    [Settings.tablesEndpoint]: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    [Settings.tablePrefix]: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{0,19}$/, 'must be a letter then up to 19 letters or digits')
+      .default('warden'),
+    [Settings.azureClientId]: optionalText,
+    [Settings.eventHubConnection]: optionalText,
+    [Settings.eventHubNamespace]: optionalText,
+    [Settings.eventHubClientId]: optionalText,
+    [Settings.eventHubName]: z.string().trim().min(1).default('apim-logs'),
+    [Settings.eventHubConsumerGroup]: z.string().trim().min(1).default('api-warden'),
+    [Settings.trustedProxies]: z
+      .string()
+      .default('')
+      .transform((text, ctx) => {
+        const parsed = CidrSet.parse(text.split(/[,\s;]+/).filter((entry) => entry !== ''));
+        if (parsed.ok) return parsed.set;
+        ctx.addIssue({ code: 'custom', message: `not an IP or CIDR: ${parsed.invalid.join(', ')}` });
+        return z.NEVER;
+      }),
+    [Settings.quarantineRawMaxChars]: integer(16_384, 256, 30_000),
+    [Settings.storageMaxAttempts]: integer(5, 1, 20),
+    [Settings.lastSeenResolutionSeconds]: integer(60, 0, 86_400),
+  })
+  .superRefine((env, ctx) => {
+    if (env[Settings.tablesConnectionString] === undefined && env[Settings.tablesEndpoint] === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [Settings.tablesConnectionString],
+        message: `set ${Settings.tablesConnectionString} (local) or ${Settings.tablesEndpoint} (Azure)`,
+      });
+    }
+  });
+
+/**
+ * Parses app settings into a frozen Config. Throws one ConfigurationError naming every missing
+ * or invalid setting, so an operator fixes them all at once.
+ */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => ({
+      setting: String(issue.path[0] ?? '(settings)'),
+      message: issue.message,
+    }));
+    const lines = problems.map((p) => `  - ${p.setting}: ${p.message}`);
+    throw new ConfigurationError(
+      `Invalid app settings:\n${lines.join('\n')}`,
+      problems.map((p) => p.setting),
+    );
+  }
+  const s = result.data;
+  return Object.freeze({
+    tables: tablesConnection(s[Settings.tablesConnectionString], s[Settings.tablesEndpoint], s[Settings.azureClientId]),
+    tablePrefix: s[Settings.tablePrefix],
+    eventHub: eventHubConnection(
+      s[Settings.eventHubConnection],
+      s[Settings.eventHubNamespace],
+      s[Settings.eventHubClientId] ?? s[Settings.azureClientId],
+    ),
+    eventHubName: s[Settings.eventHubName],
+    eventHubConsumerGroup: s[Settings.eventHubConsumerGroup],
+    trustedProxies: s[Settings.trustedProxies],
+    quarantineRawMaxChars: s[Settings.quarantineRawMaxChars],
+    storageMaxAttempts: s[Settings.storageMaxAttempts],
+    lastSeenResolutionMs: s[Settings.lastSeenResolutionSeconds] * 1000,
+  });
+}
+
+function tablesConnection(connectionString?: string, endpoint?: string, clientId?: string): TablesConnection {
+  if (connectionString !== undefined) return { kind: 'connectionString', connectionString };
+  return { kind: 'endpoint', endpoint: endpoint ?? '', clientId };
+}
+
+function eventHubConnection(connectionString?: string, namespace?: string, clientId?: string): EventHubConnection | undefined {
+  if (connectionString !== undefined) return { kind: 'connectionString', connectionString };
+  if (namespace !== undefined) return { kind: 'namespace', fullyQualifiedNamespace: namespace, clientId };
+  return undefined;
+}
+
+let cached: Config | undefined;
+
+/** The process's Config, parsed from process.env on first use (not at import, so tests can import freely). */
+export function getConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

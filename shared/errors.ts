@@ -1,0 +1,39 @@
+/**
+ * Expected failures, each with a stable code that HTTP adapters map to a status and clients
+ * can match on. Anything that is not a DomainError is a bug or an infrastructure failure.
+ */
+export type DomainErrorCode = 'validation' | 'not_found' | 'conflict' | 'upstream' | 'configuration';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    /** The request field (or setting) at fault, when there is one. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends DomainError {
+  constructor(message: string, field?: string) {
+    super('validation', message, field);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(message: string) {
+    super('not_found', message);
+  }
+}
+
+/** Invalid or missing app settings; the message lists every bad setting. */
+export class ConfigurationError extends DomainError {
+  constructor(
+    message: string,
+    readonly settings: readonly string[],
+  ) {
+    super('configuration', message);
+  }
+}

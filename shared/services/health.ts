@@ -1,0 +1,54 @@
+import type { PartitionIngestState, PartitionStateStore } from '../ports';
+
+export interface HealthReport {
+  status: 'ok' | 'unhealthy';
+  storage: { reachable: boolean; error?: string };
+  /** Per Event Hub partition: how far ingest has got, in sequence numbers and event time. */
+  partitions: Array<{
+    partitionId: string;
+    lastSequenceNumber: number;
+    lastEventTime: string | null;
+    lastEnqueuedTime: string | null;
+    processedAt: string;
+    events: number;
+    quarantined: number;
+  }>;
+  quarantine: { total: number; byReason: Record<string, number> };
+}
+
+/** Checks that storage answers and reports ingest progress; never throws. */
+export async function getHealth(partitions: PartitionStateStore): Promise<HealthReport> {
+  let states: PartitionIngestState[];
+  try {
+    states = await partitions.list();
+  } catch (error) {
+    // Only the error's class and code: a message could carry an endpoint or a token.
+    const { name, code } = error as { name?: string; code?: string };
+    return {
+      status: 'unhealthy',
+      storage: { reachable: false, error: [name, code].filter(Boolean).join(': ') || 'unknown error' },
+      partitions: [],
+      quarantine: { total: 0, byReason: {} },
+    };
+  }
+  const byReason: Record<string, number> = {};
+  for (const state of states) {
+    for (const [reason, count] of Object.entries(state.quarantinedByReason)) byReason[reason] = (byReason[reason] ?? 0) + count;
+  }
+  return {
+    status: 'ok',
+    storage: { reachable: true },
+    partitions: states
+      .sort((a, b) => a.partitionId.localeCompare(b.partitionId, 'en', { numeric: true }))
+      .map((state) => ({
+        partitionId: state.partitionId,
+        lastSequenceNumber: state.lastSequenceNumber,
+        lastEventTime: state.lastEventTime === undefined ? null : new Date(state.lastEventTime).toISOString(),
+        lastEnqueuedTime: state.lastEnqueuedTime?.toISOString() ?? null,
+        processedAt: state.processedAt.toISOString(),
+        events: state.events,
+        quarantined: state.quarantined,
+      })),
+    quarantine: { total: states.reduce((sum, state) => sum + state.quarantined, 0), byReason },
+  };
+}

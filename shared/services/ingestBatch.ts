@@ -1,0 +1,296 @@
+import { parseMessage, type ParseOptions, type Rejection } from '../core/parse';
+import type { Endpoint, RequestEvent } from '../core/requestEvent';
+import { WindowAggregate, windowStart } from '../core/windows';
+import type {
+  Clock,
+  EndpointActivity,
+  EndpointActivityStore,
+  PartitionIngestState,
+  PartitionStateStore,
+  QuarantineEntry,
+  QuarantineStore,
+  WindowStore,
+} from '../ports';
+
+/** One Event Hub message as the trigger hands it over. */
+export interface IngestMessage {
+  body: unknown;
+  sequenceNumber: number;
+  offset: string;
+  enqueuedTimeUtc?: Date;
+}
+
+/** A batch of messages from one partition, in sequence order. */
+export interface IngestBatch {
+  partitionId: string;
+  messages: readonly IngestMessage[];
+}
+
+export interface IngestDependencies {
+  windows: WindowStore;
+  quarantine: QuarantineStore;
+  partitions: PartitionStateStore;
+  activity: EndpointActivityStore;
+  parseOptions: ParseOptions;
+  /** A stored last-seen time is rewritten only once it has moved on by this much. */
+  lastSeenResolutionMs: number;
+  clock: Clock;
+  /** Per-process memory that saves reads across batches; one per process. */
+  cache: IngestCache;
+}
+
+export interface IngestSummary {
+  partitionId: string;
+  messages: number;
+  firstSequenceNumber?: number;
+  lastSequenceNumber?: number;
+  /** Records in the batch (events + quarantined + skipped, replays included). */
+  records: number;
+  /** New events applied to window aggregates. */
+  events: number;
+  /** Records already applied by an earlier delivery, left alone. */
+  replayed: number;
+  quarantined: number;
+  quarantinedByReason: Record<string, number>;
+  /** Records that are not API requests (another diagnostic category). */
+  skipped: number;
+  windowDeltas: number;
+  endpointsTouched: number;
+}
+
+/**
+ * A delta holds at most this many counted keys, so that its entity stays far below Table
+ * Storage's 1 MiB; a larger batch is cut at a message boundary into several deltas.
+ */
+export const MAX_DELTA_KEYS = 2000;
+
+/** What one ingest instance remembers between batches, per Event Hub partition. */
+export class IngestCache {
+  private readonly activity = new Map<string, Map<string, EndpointActivity>>();
+  private readonly lastWritten = new Map<string, number>();
+
+  /** Stored activity for a partition, unless someone else may have written since this process did. */
+  activityFor(partitionId: string, stored: PartitionIngestState | undefined): Map<string, EndpointActivity> | undefined {
+    const mine = this.lastWritten.get(partitionId);
+    if (mine === undefined || mine !== stored?.lastSequenceNumber) return undefined;
+    return this.activity.get(partitionId);
+  }
+
+  remember(partitionId: string, activity: Map<string, EndpointActivity>, lastSequenceNumber: number): void {
+    this.activity.set(partitionId, activity);
+    this.lastWritten.set(partitionId, lastSequenceNumber);
+  }
+}
+
+interface Parsed {
+  events: RequestEvent[];
+  rejections: QuarantineEntry[];
+  /** Sequence number of each skipped record's message. */
+  skipped: number[];
+}
+
+/**
+ * Ingests one Event Hub batch: parses every record, quarantines the bad ones, adds the good ones
+ * to per-window partial aggregates and records endpoint last-seen times. Safe to call again with
+ * the same (or an overlapping) batch: what was applied before is recognised and left alone.
+ * Data errors never throw; storage errors do (after the store's own retries), so that the
+ * host redelivers the batch.
+ */
+export async function ingestBatch(batch: IngestBatch, deps: IngestDependencies): Promise<IngestSummary> {
+  const messages = [...batch.messages].sort((a, b) => a.sequenceNumber - b.sequenceNumber);
+  const summary = emptySummary(batch.partitionId, messages);
+  if (messages.length === 0) return summary;
+
+  const previous = await deps.partitions.get(batch.partitionId);
+  const parsed = parseAll(batch.partitionId, messages, deps.parseOptions);
+  summary.records = parsed.events.length + parsed.rejections.length + parsed.skipped.length;
+
+  const applied = await applyToWindows(batch.partitionId, parsed.events, deps.windows);
+  summary.events = applied.events;
+  summary.windowDeltas = applied.deltas;
+  summary.replayed = parsed.events.length - applied.events;
+
+  // Quarantine, last-seen and counters are keyed by the partition's own watermark.
+  const isNew = (sequenceNumber: number) => previous === undefined || sequenceNumber > previous.lastSequenceNumber;
+  const newRejections = parsed.rejections.filter((entry) => isNew(entry.rejection.source.sequenceNumber));
+  summary.replayed += parsed.rejections.length - newRejections.length;
+  await deps.quarantine.add(newRejections);
+  summary.quarantined = newRejections.length;
+  for (const { rejection } of newRejections) {
+    summary.quarantinedByReason[rejection.reason] = (summary.quarantinedByReason[rejection.reason] ?? 0) + 1;
+  }
+  summary.skipped = parsed.skipped.filter(isNew).length;
+  summary.replayed += parsed.skipped.length - summary.skipped;
+
+  const last = messages[messages.length - 1] as IngestMessage;
+  if (!isNew(last.sequenceNumber)) return summary;
+
+  const newEvents = parsed.events.filter((event) => isNew(event.source.sequenceNumber));
+  const activity = await recordActivity(batch.partitionId, newEvents, previous, deps);
+  summary.endpointsTouched = activity.touched;
+  const state = nextState(previous, batch.partitionId, last, newEvents, summary, deps.clock.now());
+  await deps.partitions.put(state);
+  deps.cache.remember(batch.partitionId, activity.known, state.lastSequenceNumber);
+  return summary;
+}
+
+function emptySummary(partitionId: string, messages: readonly IngestMessage[]): IngestSummary {
+  return {
+    partitionId,
+    messages: messages.length,
+    firstSequenceNumber: messages[0]?.sequenceNumber,
+    lastSequenceNumber: messages[messages.length - 1]?.sequenceNumber,
+    records: 0,
+    events: 0,
+    replayed: 0,
+    quarantined: 0,
+    quarantinedByReason: {},
+    skipped: 0,
+    windowDeltas: 0,
+    endpointsTouched: 0,
+  };
+}
+
+function parseAll(partitionId: string, messages: readonly IngestMessage[], options: ParseOptions): Parsed {
+  const parsed: Parsed = { events: [], rejections: [], skipped: [] };
+  for (const message of messages) {
+    const position = { partitionId, sequenceNumber: message.sequenceNumber, offset: message.offset };
+    for (const result of parseMessage(message.body, position, options)) {
+      if (result.kind === 'event') parsed.events.push(result.event);
+      else if (result.kind === 'rejected') parsed.rejections.push(quarantineEntry(result.rejection, message));
+      else parsed.skipped.push(message.sequenceNumber);
+    }
+  }
+  return parsed;
+}
+
+function quarantineEntry(rejection: Rejection, message: IngestMessage): QuarantineEntry {
+  return message.enqueuedTimeUtc === undefined ? { rejection } : { rejection, enqueuedTimeUtc: message.enqueuedTimeUtc };
+}
+
+/**
+ * Adds events to their windows' aggregates, skipping those at or below each window's watermark,
+ * and writes one delta (with its watermark, atomically) per window, or more for large batches.
+ */
+async function applyToWindows(
+  partitionId: string,
+  events: readonly RequestEvent[],
+  store: WindowStore,
+): Promise<{ events: number; deltas: number }> {
+  const byWindow = new Map<number, RequestEvent[]>();
+  for (const event of events) {
+    const start = windowStart(event.time);
+    const list = byWindow.get(start);
+    if (list === undefined) byWindow.set(start, [event]);
+    else list.push(event);
+  }
+  const watermarks = await store.readWatermarks(partitionId, [...byWindow.keys()]);
+  let applied = 0;
+  let deltas = 0;
+  for (const [start, windowEvents] of [...byWindow].sort((a, b) => a[0] - b[0])) {
+    const watermark = watermarks.get(start) ?? -1;
+    const fresh = windowEvents.filter((event) => event.source.sequenceNumber > watermark);
+    for (const slice of slicesByMessage(fresh)) {
+      const aggregate = new WindowAggregate();
+      for (const event of slice) aggregate.add(event);
+      await store.writeDelta({
+        partitionId,
+        windowStart: start,
+        firstSequenceNumber: (slice[0] as RequestEvent).source.sequenceNumber,
+        lastSequenceNumber: (slice[slice.length - 1] as RequestEvent).source.sequenceNumber,
+        aggregate,
+      });
+      applied += slice.length;
+      deltas += 1;
+    }
+  }
+  return { events: applied, deltas };
+}
+
+/**
+ * Cuts a window's events (in sequence order) into slices of at most MAX_DELTA_KEYS events,
+ * never inside a message, so that a watermark always falls on a message boundary.
+ */
+function slicesByMessage(events: readonly RequestEvent[]): RequestEvent[][] {
+  const slices: RequestEvent[][] = [];
+  let current: RequestEvent[] = [];
+  let i = 0;
+  while (i < events.length) {
+    const sequenceNumber = (events[i] as RequestEvent).source.sequenceNumber;
+    let end = i;
+    while (end < events.length && (events[end] as RequestEvent).source.sequenceNumber === sequenceNumber) end += 1;
+    if (current.length > 0 && current.length + (end - i) > MAX_DELTA_KEYS) {
+      slices.push(current);
+      current = [];
+    }
+    for (let j = i; j < end; j += 1) current.push(events[j] as RequestEvent);
+    i = end;
+  }
+  if (current.length > 0) slices.push(current);
+  return slices;
+}
+
+/** Writes first/last-seen times of the batch's endpoints, only where they moved by the resolution. */
+async function recordActivity(
+  partitionId: string,
+  events: readonly RequestEvent[],
+  previous: PartitionIngestState | undefined,
+  deps: IngestDependencies,
+): Promise<{ touched: number; known: Map<string, EndpointActivity> }> {
+  const known = deps.cache.activityFor(partitionId, previous) ?? (await loadActivity(partitionId, deps.activity));
+  const changed = new Map<string, EndpointActivity>();
+  for (const event of events) {
+    const current = changed.get(event.endpoint.key) ?? known.get(event.endpoint.key);
+    const next = widen(current, event.endpoint, event.time);
+    if (next !== current) changed.set(event.endpoint.key, next);
+  }
+  const due = [...changed.values()].filter((activity) => {
+    const stored = known.get(activity.endpoint.key);
+    return (
+      stored === undefined ||
+      activity.firstSeen < stored.firstSeen ||
+      activity.lastSeen - stored.lastSeen >= deps.lastSeenResolutionMs
+    );
+  });
+  await deps.activity.upsert(partitionId, due);
+  for (const activity of due) known.set(activity.endpoint.key, activity);
+  return { touched: changed.size, known };
+}
+
+async function loadActivity(partitionId: string, store: EndpointActivityStore): Promise<Map<string, EndpointActivity>> {
+  const map = new Map<string, EndpointActivity>();
+  for (const activity of await store.list(partitionId)) map.set(activity.endpoint.key, activity);
+  return map;
+}
+
+function widen(current: EndpointActivity | undefined, endpoint: Endpoint, time: number): EndpointActivity {
+  if (current === undefined) return { endpoint, firstSeen: time, lastSeen: time };
+  if (time >= current.firstSeen && time <= current.lastSeen) return current;
+  return { endpoint: current.endpoint, firstSeen: Math.min(current.firstSeen, time), lastSeen: Math.max(current.lastSeen, time) };
+}
+
+function nextState(
+  previous: PartitionIngestState | undefined,
+  partitionId: string,
+  last: IngestMessage,
+  newEvents: readonly RequestEvent[],
+  summary: IngestSummary,
+  now: Date,
+): PartitionIngestState {
+  let lastEventTime = previous?.lastEventTime;
+  for (const event of newEvents) if (lastEventTime === undefined || event.time > lastEventTime) lastEventTime = event.time;
+  const byReason = { ...(previous?.quarantinedByReason ?? {}) };
+  for (const [reason, count] of Object.entries(summary.quarantinedByReason)) byReason[reason] = (byReason[reason] ?? 0) + count;
+  return {
+    partitionId,
+    lastSequenceNumber: last.sequenceNumber,
+    lastOffset: last.offset,
+    lastEventTime,
+    lastEnqueuedTime: last.enqueuedTimeUtc ?? previous?.lastEnqueuedTime,
+    processedAt: now,
+    events: (previous?.events ?? 0) + newEvents.length,
+    skipped: (previous?.skipped ?? 0) + summary.skipped,
+    quarantined: (previous?.quarantined ?? 0) + summary.quarantined,
+    quarantinedByReason: byReason,
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * Every app setting API Warden reads, by name. config.ts parses them, the function registry
+ * refers to them as %NAME%, local.settings.sample.json and infra/app/api.bicep define them, and
+ * a test keeps all four in step.
+ */
+export const Settings = {
+  /** Table Storage connection string (Azurite locally). Takes precedence over the endpoint. */
+  tablesConnectionString: 'WARDEN_TABLES_CONNECTION_STRING',
+  /** Table Storage endpoint (https://ACCOUNT.table.core.windows.net), used with the managed identity. */
+  tablesEndpoint: 'WARDEN_TABLES_ENDPOINT',
+  /** Prefix of every table name, so several deployments can share one account. */
+  tablePrefix: 'WARDEN_TABLE_PREFIX',
+  /** Client id of the user-assigned managed identity the SDK clients use in Azure. */
+  azureClientId: 'AZURE_CLIENT_ID',
+  /**
+   * Event Hubs connection *prefix* of the ingest trigger. Locally a connection string; in Azure
+   * the identity-based form EVENTHUB_CONNECTION__fullyQualifiedNamespace (+ __credential, __clientId).
+   */
+  eventHubConnection: 'EVENTHUB_CONNECTION',
+  eventHubNamespace: 'EVENTHUB_CONNECTION__fullyQualifiedNamespace',
+  eventHubCredential: 'EVENTHUB_CONNECTION__credential',
+  eventHubClientId: 'EVENTHUB_CONNECTION__clientId',
+  /** Name of the Event Hub APIM's logs arrive on. */
+  eventHubName: 'EVENTHUB_NAME',
+  /** Consumer group the ingest function reads with (its own, not $Default). */
+  eventHubConsumerGroup: 'EVENTHUB_CONSUMER_GROUP',
+  /** Comma-separated IPs/CIDRs of proxies (Front Door, Application Gateway) whose X-Forwarded-For is believed. */
+  trustedProxies: 'WARDEN_TRUSTED_PROXIES',
+  /** Longest raw record text kept in quarantine, in characters; the original length is always kept. */
+  quarantineRawMaxChars: 'WARDEN_QUARANTINE_RAW_MAX_CHARS',
+  /** Attempts for a failing Table Storage request before the batch fails (and is redelivered). */
+  storageMaxAttempts: 'WARDEN_STORAGE_MAX_ATTEMPTS',
+  /** An endpoint's stored last-seen time is rewritten only once it has moved on by this many seconds. */
+  lastSeenResolutionSeconds: 'WARDEN_LAST_SEEN_RESOLUTION_SECONDS',
+} as const;
+
+export type SettingName = (typeof Settings)[keyof typeof Settings];
