@@ -62,16 +62,19 @@ const schema = z
     [Settings.quarantineRawMaxChars]: integer(16_384, 256, 30_000),
     [Settings.storageMaxAttempts]: integer(5, 1, 20),
     [Settings.lastSeenResolutionSeconds]: integer(60, 0, 86_400),
-  })
-  .superRefine((env, ctx) => {
-    if (env[Settings.tablesConnectionString] === undefined && env[Settings.tablesEndpoint] === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [Settings.tablesConnectionString],
-        message: `set ${Settings.tablesConnectionString} (local) or ${Settings.tablesEndpoint} (Azure)`,
-      });
-    }
   });
+
+/** Settings that only make sense together, checked even when other settings are invalid. */
+function crossSettingProblems(env: Record<string, string | undefined>): Array<{ setting: string; message: string }> {
+  const isSet = (name: string) => (env[name] ?? '').trim() !== '';
+  if (isSet(Settings.tablesConnectionString) || isSet(Settings.tablesEndpoint)) return [];
+  return [
+    {
+      setting: Settings.tablesConnectionString,
+      message: `set ${Settings.tablesConnectionString} (local) or ${Settings.tablesEndpoint} (Azure)`,
+    },
+  ];
+}
 
 /**
  * Parses app settings into a frozen Config. Throws one ConfigurationError naming every missing
@@ -79,11 +82,11 @@ const schema = z
  */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = schema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => ({
-      setting: String(issue.path[0] ?? '(settings)'),
-      message: issue.message,
-    }));
+  const problems = [
+    ...(result.error?.issues ?? []).map((issue) => ({ setting: String(issue.path[0] ?? '(settings)'), message: issue.message })),
+    ...crossSettingProblems(env),
+  ];
+  if (!result.success || problems.length > 0) {
     const lines = problems.map((p) => `  - ${p.setting}: ${p.message}`);
     throw new ConfigurationError(
       `Invalid app settings:\n${lines.join('\n')}`,

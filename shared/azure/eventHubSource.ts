@@ -63,7 +63,9 @@ export interface EventHubSource {
 
 /**
  * Reads an Event Hub through the SDK's load-balanced consumer, handing non-empty batches to
- * `onBatch` one partition batch at a time (per partition, in order).
+ * `onBatch`: within a partition one batch at a time, in order; different partitions run
+ * concurrently. Bodies are as the SDK decodes them (parsed JSON when the data is JSON, else
+ * the bytes as a Buffer).
  *
  * Delivery is at least once: after `onBatch` resolves, the batch's last event is checkpointed.
  * If `onBatch` throws, the error is logged, the subscription keeps going, and the partition's

@@ -83,7 +83,7 @@ function resolveCommon(options: CommonOptions): Common {
   need(Number.isFinite(proxyShare) && proxyShare >= 0 && proxyShare <= 1, 'proxyShare: must be between 0 and 1');
   const proxyIps = canonicalList(options.proxyIps ?? DEFAULTS.proxyIps);
   need(proxyShare === 0 || proxyIps.length > 0, 'proxyIps: needs at least one valid IP when proxyShare > 0');
-  const clients = options.clients ?? Math.min(20_000, Math.max(300, Math.round(requestsPerDay / 5)));
+  const clients = options.clients ?? Math.min(50_000, Math.max(300, Math.round(requestsPerDay / 2)));
   need(Number.isInteger(clients) && clients >= 50, 'clients: must be an integer ≥ 50');
   const logHeaders = options.logHeaders ?? DEFAULTS.logHeaders;
 

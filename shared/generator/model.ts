@@ -255,7 +255,7 @@ export function buildModel(options: ModelOptions): Model {
       } while (usedIps.has(ip));
       usedIps.add(ip);
       // Zipf-like activity: a handful of heavy users, a long tail.
-      const weight = 1 / Math.pow(rank + 3, 1.05);
+      const weight = 1 / Math.pow(rank + 3, 1.1);
       const behindProxy = persona.id === 'webDesktop' && options.proxyShare > 0 && options.proxyIps.length > 0 && rng.chance(options.proxyShare);
       const callerIp = behindProxy ? rng.pick(options.proxyIps) : ip;
       const client: Client = {

@@ -88,7 +88,7 @@ export interface GeneratorOptions {
   recordsPerMessage?: number;
   /** Number of APIM services the APIs are spread over, 1–4. Default 2. */
   services?: number;
-  /** Number of distinct baseline clients. Default: requestsPerDay / 5, clamped to [300, 20,000]. */
+  /** Number of distinct baseline clients. Default: requestsPerDay / 2, clamped to [300, 50,000]. */
   clients?: number;
   /** Share (0–1) of desktop web clients that reach APIM through a proxy (callerIpAddress = proxy, X-Forwarded-For = client). Default 0. */
   proxyShare?: number;

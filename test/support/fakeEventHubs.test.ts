@@ -134,6 +134,7 @@ describe('fake Event Hubs server', () => {
     const producer = new EventHubProducerClient(fake.connectionString, { retryOptions: { maxRetries: 0 } });
     closers.push(() => producer.close());
     await assert.rejects(producer.sendBatch([{ body: 1 }], { partitionId: '5' }), /partition '5'/);
+    await assert.rejects(producer.sendBatch([{ body: Buffer.alloc(1_100_000) }], { partitionId: '0' }));
     assert.deepEqual([...fake.events('0'), ...fake.events('1')], []);
   });
 

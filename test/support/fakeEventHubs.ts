@@ -19,12 +19,15 @@
  * - Sender links on `<hub>` (partition chosen by a hash of the partition key, else round robin)
  *   and `<hub>/Partitions/<id>`, with plain messages (format 0) and batches (format 0x80013700,
  *   one data section per encoded event).
+ * - A 1 MiB max message size, announced on sender links (the SDK sizes batches by it) and
+ *   enforced (amqp:link:message-size-exceeded).
  *
  * Not supported: owner-level (epoch) receiver exclusivity, idempotent publishing, receiver
- * runtime metrics (last-enqueued delivery annotations), retention/expiry, quotas other than a
- * 1 MiB max message size, TLS, WebSockets, geo-replication offsets. Offsets are the cumulative
- * byte position of the event in its partition, as decimal strings. The partition-key hash is
- * stable but is not the service's hash.
+ * runtime metrics (last-enqueued delivery annotations), retention/expiry, other quotas and
+ * throttling, authorization (tokens are not checked), TLS, WebSockets, geo-replication.
+ *
+ * Offsets are the cumulative byte position of the event in its partition, as decimal strings.
+ * The partition-key hash is stable (same key, same partition) but is not the service's hash.
  */
 import type { AddressInfo, Server, Socket } from 'node:net';
 
@@ -67,7 +70,7 @@ export interface FakeEventHubs {
   connectionString: string;
   /** Appends events to a partition directly, as if a producer had sent them. */
   send(partitionId: string, bodies: unknown[], partitionKey?: string): void;
-  /** Everything the partition holds, oldest first (copies). */
+  /** Everything the partition holds, oldest first (shallow copies). */
   events(partitionId: string): StoredEvent[];
   /** Open receiver links, optionally only those on one partition and/or consumer group (for tests to wait on). */
   receiverCount(filter?: { partitionId?: string; consumerGroup?: string }): number;
@@ -327,10 +330,18 @@ export async function startFakeEventHubs(options: FakeEventHubsOptions): Promise
       }
       const format = (context as { format?: number }).format;
       const raw = context.message as unknown;
-      const envelope = Buffer.isBuffer(raw) ? decodeMessage(raw) : (raw as Message);
       if (format !== undefined && format !== 0 && format !== BATCH_MESSAGE_FORMAT) {
         throw new Error(`Unsupported message format ${format}`);
       }
+      const size = Buffer.isBuffer(raw) ? raw.length : amqpMessage.encode(raw as Message).length;
+      if (size > MAX_MESSAGE_SIZE) {
+        delivery?.reject({
+          condition: 'amqp:link:message-size-exceeded',
+          description: `The message is ${size} bytes; the limit is ${MAX_MESSAGE_SIZE}.`,
+        });
+        return;
+      }
+      const envelope = Buffer.isBuffer(raw) ? decodeMessage(raw) : (raw as Message);
       const events = format === BATCH_MESSAGE_FORMAT ? unbatch(envelope) : [envelope];
       const envelopeKey = readPartitionKey(envelope);
       // A batch goes to one partition, like the service: the envelope's key decides.

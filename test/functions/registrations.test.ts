@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { functionDefinitions } from '../../functions/registry';
+import { installFunctionsCore } from '../support/functionsHost';
+
+// Load the built entry point (package.json "main") the way the host does, with the host's core
+// API stood in, and look at what it registers.
+const host = installFunctionsCore();
+const appRoot = join(__dirname, '..', '..');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pkg = require(join(appRoot, '..', 'package.json')) as { main: string };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+require(join(appRoot, '..', pkg.main));
+host.uninstall();
+
+function registration(name: string) {
+  const found = host.registrations.find((r) => r.metadata.name === name);
+  assert.ok(found, `function ${name} is registered`);
+  return found;
+}
+
+function triggerOf(name: string): Record<string, unknown> {
+  const bindings = Object.values(registration(name).metadata.bindings);
+  const triggers = bindings.filter((b) => String(b.type).endsWith('Trigger'));
+  assert.equal(triggers.length, 1, `${name} has exactly one trigger`);
+  return triggers[0] as Record<string, unknown>;
+}
+
+test('the app registers exactly the expected functions, and sets its programming model', () => {
+  assert.deepEqual(host.registrations.map((r) => r.metadata.name).sort(), ['health', 'ingest']);
+  assert.equal(host.programmingModels.length, 1);
+});
+
+test('ingest is an Event Hub trigger with cardinality many, settings-driven hub and consumer group, and unlimited retry', () => {
+  const trigger = triggerOf('ingest');
+  assert.equal(trigger.type, 'eventHubTrigger');
+  assert.equal(trigger.direction, 'in');
+  assert.equal(trigger.connection, 'EVENTHUB_CONNECTION');
+  assert.equal(trigger.eventHubName, '%EVENTHUB_NAME%');
+  assert.equal(trigger.consumerGroup, '%EVENTHUB_CONSUMER_GROUP%');
+  assert.equal(trigger.cardinality, 'many');
+  const retry = registration('ingest').metadata.retryOptions ?? {};
+  assert.equal(retry.retryStrategy, 'exponentialBackoff');
+  assert.equal(retry.maxRetryCount, -1);
+  assert.deepEqual(retry.minimumInterval, { seconds: 5 });
+  assert.deepEqual(retry.maximumInterval, { seconds: 300 });
+});
+
+test('health is an anonymous GET on /api/health with an HTTP output', () => {
+  const trigger = triggerOf('health');
+  assert.equal(trigger.type, 'httpTrigger');
+  assert.equal(trigger.route, 'health');
+  assert.deepEqual(trigger.methods, ['GET']);
+  assert.equal(trigger.authLevel, 'anonymous');
+  const outputs = Object.values(registration('health').metadata.bindings).filter((b) => b.direction === 'out');
+  assert.deepEqual(outputs.map((b) => b.type), ['http']);
+});
+
+test('every function lives in functions/<name> and exports a handler of its own name', () => {
+  for (const definition of functionDefinitions) {
+    const file = join(appRoot, 'functions', `${definition.name}.js`);
+    assert.ok(existsSync(file), `${file} exists`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const exported = (require(file) as Record<string, unknown>)[definition.name];
+    assert.equal(exported, definition.handler, `${definition.name}.js exports the registered handler`);
+  }
+});
