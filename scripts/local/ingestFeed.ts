@@ -1,8 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
 
 import { InvocationContext, type LogHandler } from '@azure/functions';
 
@@ -61,29 +59,4 @@ export async function replayPartitionId(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return `file-${basename(file).replace(/[^\w.-]/g, '_')}-${hash.digest('hex').slice(0, 12)}`;
-}
-
-/**
- * Reads message bodies, one per line, from a file or stdin ("-") and yields them in batches.
- * A line's sequence number is its line number and its offset its byte offset, so positions
- * are stable across replays. Blank lines are passed over.
- */
-export async function* linesAsBatches(source: string | Readable, batchSize: number): AsyncIterable<FeedMessage[]> {
-  const input = typeof source === 'string' ? (source === '-' ? process.stdin : createReadStream(source)) : source;
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  let batch: FeedMessage[] = [];
-  let lineNumber = 0;
-  let offset = 0;
-  for await (const line of lines) {
-    const start = offset;
-    offset += Buffer.byteLength(line) + 1;
-    lineNumber += 1;
-    if (line.trim() === '') continue;
-    batch.push({ body: line, sequenceNumber: lineNumber, offset: String(start) });
-    if (batch.length >= batchSize) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
 }

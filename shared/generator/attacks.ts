@@ -224,11 +224,11 @@ function finish(model: Model, slot: AttackSlot, requests: RequestSpec[], fields:
 
 type Injector = (model: Model, env: AttackEnv, slot: AttackSlot, rng: Rng) => AttackResult;
 
-/** Flash crowd on one endpoint: many new IPs, a few requests each, ≥ 12× the usual peak window count. */
+/** Flash crowd on one endpoint: many new IPs, a few requests each, ≥ 16× the expected peak window count. */
 const populationSpike: Injector = (model, _env, slot, rng) => {
   const op = findOperation('shop-api', 'get-featured-products');
   const peak = populationPeakWindowCount(model, op, 200);
-  const n = Math.max(Math.ceil(12 * peak), 200);
+  const n = Math.max(Math.ceil(16 * peak), 200);
   const ipCount = Math.min(400, Math.max(80, Math.round(n / 2.5)));
   const uas = personaRuntime(model, 'mobileApp').persona.userAgents;
   const callers: Caller[] = [];
@@ -249,12 +249,12 @@ const populationSpike: Injector = (model, _env, slot, rng) => {
   });
 };
 
-/** One regular client (the heaviest app user) suddenly sends ≥ 12× its usual window count to one endpoint. */
+/** One regular client (the heaviest app user) suddenly sends ≥ 16× its expected peak window count to one endpoint. */
 const clientSpike: Injector = (model, _env, slot, rng) => {
   const op = findOperation('shop-api', 'list-products');
   const client = heavyClient(model, 'mobileApp', 0);
   const peak = clientPeakWindowCount(model, client, op, 200);
-  const n = Math.max(Math.ceil(12 * peak), 150);
+  const n = Math.max(Math.ceil(16 * peak), 150);
   const span = spanIn(rng, slot.windowStart, 14);
   const requests = instants(rng, n, span).map((at) => makeRequest(model, rng, at, client, op, { status: 200 }));
   return finish(model, slot, requests, {

@@ -184,6 +184,10 @@ export async function startFakeEventHubs(options: FakeEventHubsOptions): Promise
     return { ...payload, message_annotations: annotations } as Message;
   }
 
+  function isManagementAddress(address: string): boolean {
+    return address === '$management' || address.toLowerCase() === `${hubName.toLowerCase()}/$management`;
+  }
+
   // ---- outbound --------------------------------------------------------------------------------
 
   function pump(sub: Subscription): void {
@@ -502,9 +506,6 @@ function refuse(link: Sender | Receiver, condition: string, description: string)
   link.close({ condition, description });
 }
 
-function isManagementAddress(address: string): boolean {
-  return address === '$management' || address.endsWith('/$management');
-}
 
 function sameName(a: string | undefined, b: string): boolean {
   return (a ?? '').toLowerCase() === b.toLowerCase();

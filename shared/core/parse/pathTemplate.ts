@@ -25,6 +25,7 @@
  * varying case should not mint endpoints. Percent-encoding in fixed segments is kept.
  */
 import type { RequestParam } from '../requestEvent';
+import { cutRaw } from './rejection';
 import { decodeComponent, MAX_PARAMS } from './url';
 
 /** Longest template kept; longer ones are cut and end with "…". */
@@ -156,7 +157,7 @@ export function analyzePath(path: string, method: string | undefined, params: Re
     start = stop + 1;
   }
   if (template.length - prefixLength > MAX_TEMPLATE_CHARS) {
-    return `${template.slice(0, prefixLength + MAX_TEMPLATE_CHARS)}…`;
+    return `${cutRaw(template, prefixLength + MAX_TEMPLATE_CHARS)}…`;
   }
   return template;
 }
