@@ -11,6 +11,7 @@ import type {
 import { Settings } from '../shared/settings';
 import { health } from './health';
 import { ingest } from './ingest';
+import { purgeExpired } from './purgeExpired';
 
 /**
  * Every function of the app as plain data. functions/index.ts registers them with the host;
@@ -48,6 +49,13 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
       retry: { strategy: 'exponentialBackoff', maxRetryCount: -1, minimumInterval: 5_000, maximumInterval: 300_000 },
     },
     handler: ingest,
+  },
+  {
+    name: 'purgeExpired',
+    trigger: 'timer',
+    // Daily at 02:30 UTC.
+    options: { schedule: '0 30 2 * * *' },
+    handler: purgeExpired,
   },
   {
     name: 'health',

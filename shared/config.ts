@@ -25,6 +25,8 @@ export interface Config {
   quarantineRawMaxChars: number;
   storageMaxAttempts: number;
   lastSeenResolutionMs: number;
+  windowRetentionDays: number;
+  quarantineRetentionDays: number;
 }
 
 const optionalText = z
@@ -62,6 +64,8 @@ const schema = z
     [Settings.quarantineRawMaxChars]: integer(16_384, 256, 30_000),
     [Settings.storageMaxAttempts]: integer(5, 1, 20),
     [Settings.lastSeenResolutionSeconds]: integer(60, 0, 86_400),
+    [Settings.windowRetentionDays]: integer(35, 31, 400),
+    [Settings.quarantineRetentionDays]: integer(30, 1, 400),
   });
 
 /** Settings that only make sense together, checked even when other settings are invalid. */
@@ -108,6 +112,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     quarantineRawMaxChars: s[Settings.quarantineRawMaxChars],
     storageMaxAttempts: s[Settings.storageMaxAttempts],
     lastSeenResolutionMs: s[Settings.lastSeenResolutionSeconds] * 1000,
+    windowRetentionDays: s[Settings.windowRetentionDays],
+    quarantineRetentionDays: s[Settings.quarantineRetentionDays],
   });
 }
 

@@ -41,6 +41,8 @@ export interface WindowStore {
   writeDelta(delta: WindowDelta): Promise<void>;
   /** Every delta of a window from these partitions, merged. */
   readWindow(windowStart: number, partitionIds: readonly string[]): Promise<WindowAggregate>;
+  /** Deletes every window that starts before this time, all partitions; returns entities deleted. */
+  deleteBefore(windowStart: number): Promise<number>;
 }
 
 /** A record that failed validation, with where it came from. */
@@ -55,6 +57,8 @@ export interface QuarantineStore {
   add(entries: readonly QuarantineEntry[]): Promise<void>;
   /** Entries filed under a day (YYYY-MM-DD, or "undated"), oldest position first. */
   list(day: string, limit: number): Promise<QuarantineEntry[]>;
+  /** Deletes entries filed under days before this one (YYYY-MM-DD); returns how many. */
+  deleteBefore(day: string): Promise<number>;
 }
 
 /** What the ingest path knows about one Event Hub partition. */

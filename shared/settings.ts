@@ -30,6 +30,10 @@ export const Settings = {
   quarantineRawMaxChars: 'WARDEN_QUARANTINE_RAW_MAX_CHARS',
   /** Attempts for a failing Table Storage request before the batch fails (and is redelivered). */
   storageMaxAttempts: 'WARDEN_STORAGE_MAX_ATTEMPTS',
+  /** Days of window aggregates kept (event time); at least 31 so 30-day baselines can be recomputed. */
+  windowRetentionDays: 'WARDEN_WINDOW_RETENTION_DAYS',
+  /** Days quarantined records are kept. */
+  quarantineRetentionDays: 'WARDEN_QUARANTINE_RETENTION_DAYS',
   /** An endpoint's stored last-seen time is rewritten only once it has moved on by this many seconds. */
   lastSeenResolutionSeconds: 'WARDEN_LAST_SEEN_RESOLUTION_SECONDS',
 } as const;

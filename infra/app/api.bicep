@@ -74,7 +74,7 @@ param trustedProxies string = ''
 @maxLength(20)
 param tablePrefix string = 'warden'
 
-// The next three mirror the defaults and bounds of shared/config.ts.
+// The next five mirror the defaults and bounds of shared/config.ts.
 @description('WARDEN_QUARANTINE_RAW_MAX_CHARS: longest raw record kept in quarantine, in characters.')
 @minValue(256)
 @maxValue(30000)
@@ -89,6 +89,16 @@ param storageMaxAttempts int = 5
 @minValue(0)
 @maxValue(86400)
 param lastSeenResolutionSeconds int = 60
+
+@description('WARDEN_WINDOW_RETENTION_DAYS: days of window aggregates kept (event time); 30-day baselines need at least 31.')
+@minValue(31)
+@maxValue(400)
+param windowRetentionDays int = 35
+
+@description('WARDEN_QUARANTINE_RETENTION_DAYS: days quarantined records are kept.')
+@minValue(1)
+@maxValue(400)
+param quarantineRetentionDays int = 30
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
@@ -112,6 +122,8 @@ var wardenSettings = {
   WARDEN_QUARANTINE_RAW_MAX_CHARS: string(quarantineRawMaxChars)
   WARDEN_STORAGE_MAX_ATTEMPTS: string(storageMaxAttempts)
   WARDEN_LAST_SEEN_RESOLUTION_SECONDS: string(lastSeenResolutionSeconds)
+  WARDEN_WINDOW_RETENTION_DAYS: string(windowRetentionDays)
+  WARDEN_QUARANTINE_RETENTION_DAYS: string(quarantineRetentionDays)
 }
 
 // The Functions host's own settings. No FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION:

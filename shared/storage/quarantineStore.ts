@@ -3,7 +3,7 @@ import { odata, type TableEntity } from '@azure/data-tables';
 import type { Rejection } from '../core/parse';
 import { escapeKeyPart, type InputFormat } from '../core/requestEvent';
 import type { QuarantineEntry, QuarantineStore } from '../ports';
-import { sequenceKey, TableNames, upsertInTransactions, type TableFactory } from './tables';
+import { deleteWhere, sequenceKey, TableNames, upsertInTransactions, type TableFactory } from './tables';
 
 /**
  * Table layout: PartitionKey = the day the message was enqueued (YYYY-MM-DD, "undated" for
@@ -36,6 +36,12 @@ export class TableQuarantineStore implements QuarantineStore {
     if (entries.length === 0) return;
     const client = await this.tables.table(TableNames.quarantine);
     await upsertInTransactions(client, entries.map(toEntity));
+  }
+
+  async deleteBefore(day: string): Promise<number> {
+    const client = await this.tables.table(TableNames.quarantine);
+    // Day keys are YYYY-MM-DD, which sort as dates; "undated" sorts after them and is kept.
+    return await deleteWhere(client, odata`PartitionKey lt ${day}`);
   }
 
   async list(day: string, limit: number): Promise<QuarantineEntry[]> {

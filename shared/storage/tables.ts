@@ -130,6 +130,29 @@ export async function upsertInTransactions<T extends TableEntity>(
   return transactions;
 }
 
+/**
+ * Deletes every entity matching an OData filter (build it with the `odata` tag), in
+ * transactions of up to 100 per partition key. Returns how many were deleted.
+ */
+export async function deleteWhere(client: TableClient, filter: string): Promise<number> {
+  const byPartition = new Map<string, TransactionAction[]>();
+  const entities = client.listEntities({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } });
+  for await (const { partitionKey = '', rowKey = '' } of entities) {
+    const actions = byPartition.get(partitionKey) ?? [];
+    actions.push(['delete', { partitionKey, rowKey }]);
+    byPartition.set(partitionKey, actions);
+  }
+  let deleted = 0;
+  for (const actions of byPartition.values()) {
+    for (let i = 0; i < actions.length; i += MAX_TRANSACTION_ACTIONS) {
+      const chunk = actions.slice(i, i + MAX_TRANSACTION_ACTIONS);
+      await client.submitTransaction(chunk);
+      deleted += chunk.length;
+    }
+  }
+  return deleted;
+}
+
 /** Zero-pads a sequence number so that RowKeys sort in sequence order. */
 export function sequenceKey(sequenceNumber: number): string {
   return String(sequenceNumber).padStart(16, '0');

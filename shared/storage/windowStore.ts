@@ -3,7 +3,7 @@ import { odata, type TableEntity } from '@azure/data-tables';
 import { escapeKeyPart } from '../core/requestEvent';
 import { WindowAggregate } from '../core/windows';
 import type { WindowDelta, WindowStore } from '../ports';
-import { getEntityOrUndefined, sequenceKey, TableNames, type TableFactory } from './tables';
+import { deleteWhere, getEntityOrUndefined, sequenceKey, TableNames, type TableFactory } from './tables';
 
 /**
  * Table layout: PartitionKey `w<window start, compact UTC>-p<Event Hub partition>`, so each
@@ -77,6 +77,11 @@ export class TableWindowStore implements WindowStore {
       ['upsert', entity, 'Replace'],
       ['upsert', watermark, 'Replace'],
     ]);
+  }
+
+  async deleteBefore(windowStart: number): Promise<number> {
+    const client = await this.tables.table(TableNames.windows);
+    return await deleteWhere(client, odata`PartitionKey lt ${`w${windowId(windowStart)}`}`);
   }
 
   async readWindow(windowStart: number, partitionIds: readonly string[]): Promise<WindowAggregate> {

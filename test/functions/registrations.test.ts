@@ -30,7 +30,7 @@ function triggerOf(name: string): Record<string, unknown> {
 }
 
 test('the app registers exactly the expected functions, and sets its programming model', () => {
-  assert.deepEqual(host.registrations.map((r) => r.metadata.name).sort(), ['health', 'ingest']);
+  assert.deepEqual(host.registrations.map((r) => r.metadata.name).sort(), ['health', 'ingest', 'purgeExpired']);
   assert.equal(host.programmingModels.length, 1);
 });
 
@@ -47,6 +47,13 @@ test('ingest is an Event Hub trigger with cardinality many, settings-driven hub 
   assert.equal(retry.maxRetryCount, -1);
   assert.deepEqual(retry.minimumInterval, { seconds: 5 });
   assert.deepEqual(retry.maximumInterval, { seconds: 300 });
+});
+
+test('purgeExpired is a daily timer at 02:30 UTC that does not run on startup', () => {
+  const trigger = triggerOf('purgeExpired');
+  assert.equal(trigger.type, 'timerTrigger');
+  assert.equal(trigger.schedule, '0 30 2 * * *');
+  assert.notEqual(trigger.runOnStartup, true);
 });
 
 test('health is an anonymous GET on /api/health with an HTTP output', () => {

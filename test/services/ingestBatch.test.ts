@@ -5,6 +5,7 @@ import { createDependencies, type AppDependencies } from '../../functions/deps';
 import { parseConfig } from '../../shared/config';
 import { WINDOW_MS, windowStart } from '../../shared/core/windows';
 import { ingestBatch, MAX_DELTA_KEYS, type IngestBatch, type IngestMessage, type IngestSummary } from '../../shared/services/ingestBatch';
+import { purgeExpired } from '../../shared/services/purgeExpired';
 import { quarantineDay } from '../../shared/storage/quarantineStore';
 import { envelope, gatewayLogsRecord } from '../fixtures/records';
 import { startAzurite, type RunningAzurite } from '../support/azurite';
@@ -227,5 +228,39 @@ describe('ingestBatch against Table Storage (Azurite)', () => {
     const perBatch = app.counter.total() - warm;
     // One partition-state read, one watermark read and one transaction per window, one state write.
     assert.ok(perBatch <= 12, `${perBatch} requests for 990 events`);
+  });
+});
+
+describe('purgeExpired', () => {
+  test('deletes windows and quarantine past retention, measured from the latest event time, not the clock', async () => {
+    const app = freshApp();
+    const DAY = 24 * 60 * 60 * 1000;
+    const at = (days: number, sequenceNumber: number, extra: unknown[] = []) => ({
+      body: envelope(request(days * DAY, '198.51.100.1'), ...extra),
+      sequenceNumber,
+      offset: String(sequenceNumber),
+      enqueuedTimeUtc: new Date(T0 + days * DAY),
+    });
+    const bad = gatewayLogsRecord({ time: 'never' });
+    await app.ingest({ partitionId: '0', messages: [at(0, 1, [bad]), at(10, 2, [bad]), at(40, 3, [bad])] });
+
+    const summary = await purgeExpired(app.deps, { windowDays: 35, quarantineDays: 20 });
+    assert.equal(summary.eventTime, new Date(T0 + 40 * DAY).toISOString());
+    assert.equal(summary.windowEntitiesDeleted, 2, 'the day-0 delta and its watermark');
+    assert.equal(summary.quarantineEntitiesDeleted, 2, 'day-0 and day-10 entries');
+    assert.equal(await windowTotal(app.deps, windowStart(T0)), 0);
+    assert.equal(await windowTotal(app.deps, windowStart(T0 + 10 * DAY)), 1);
+    assert.equal(await windowTotal(app.deps, windowStart(T0 + 40 * DAY)), 1);
+    const left = await app.deps.quarantine.list(quarantineDay(new Date(T0 + 40 * DAY)), 10);
+    assert.equal(left.length, 1);
+
+    const again = await purgeExpired(app.deps, { windowDays: 35, quarantineDays: 20 });
+    assert.equal(again.windowEntitiesDeleted + again.quarantineEntitiesDeleted, 0);
+  });
+
+  test('does nothing before any event was ingested', async () => {
+    const app = freshApp();
+    const summary = await purgeExpired(app.deps, { windowDays: 35, quarantineDays: 30 });
+    assert.equal(summary.eventTime, null);
   });
 });
