@@ -3,7 +3,14 @@ import { statSync } from 'node:fs';
 
 import { Command, InvalidArgumentError } from 'commander';
 
+import { sendBodies } from '../shared/azure/eventHubSender';
+import { parseConfig } from '../shared/config';
 import { CidrSet } from '../shared/core/ip';
+import { parseMessage } from '../shared/core/parse';
+import { DEFAULT_START, runGenerate } from './generate';
+import { eventHubConnectionOf } from './local/feeds';
+import { loadLocalSettings } from './local/localSettings';
+import { linesAsBatches } from './messageLines';
 import { parseFile } from './parseFile';
 import { progressBar } from './progress';
 
@@ -14,6 +21,17 @@ function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive whole number');
   return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+
+function isoTime(value: string): string {
+  if (Number.isNaN(Date.parse(value))) throw new InvalidArgumentError('must be an ISO 8601 time, e.g. 2026-11-01T00:00:00Z');
+  return new Date(value).toISOString();
 }
 
 function cidrList(value: string): CidrSet {
@@ -49,7 +67,7 @@ export function buildCli(): Command {
     .action(async (file: string, options: { trustedProxies?: CidrSet; maxRaw: number; quarantine?: string }) => {
       const bar = progressBar('parse', fileSize(file), 'bytes');
       const result = await parseFile(file, {
-        trustedProxies: options.trustedProxies ?? cidrList(''),
+        trustedProxies: options.trustedProxies ?? CidrSet.empty(),
         maxRawChars: options.maxRaw,
         out: process.stdout,
         quarantineOut: options.quarantine,
@@ -63,7 +81,88 @@ export function buildCli(): Command {
       );
     });
 
+  program
+    .command('generate')
+    .description('write deterministic, labeled APIM GatewayLogs traffic: one Event Hub message body per line, plus ground-truth labels')
+    .requiredOption('--out <file>', 'message bodies, one per line')
+    .requiredOption('--labels <file>', 'ground-truth labels of the injected attacks (JSON array)')
+    .option('--seed <n>', 'generator seed', positiveInteger, 1)
+    .option('--days <n>', 'days of traffic', positiveNumber, 30)
+    .option('--start <iso>', 'event time of the first day', isoTime, DEFAULT_START)
+    .option('--rate <n>', 'baseline requests per day', positiveInteger, 20_000)
+    .option('--warmup-days <n>', 'days without attacks at the start (default: all but the last day)', positiveNumber)
+    .option('--no-attacks', 'generate baseline traffic only')
+    .option('--tor-list <file>', 'Tor exit IPs to attack from, one per line')
+    .option('--intel-list <file>', 'threat-intel IPs to attack from (one per line, or IPsum "IP<TAB>count")')
+    .action(async (options: GenerateCliOptions) => {
+      const result = await runGenerate({
+        seed: options.seed,
+        days: options.days,
+        start: options.start,
+        requestsPerDay: options.rate,
+        out: options.out,
+        labels: options.labels,
+        attacks: options.attacks,
+        ...(options.warmupDays !== undefined ? { warmupDays: options.warmupDays } : {}),
+        ...(options.torList !== undefined ? { torList: options.torList } : {}),
+        ...(options.intelList !== undefined ? { intelList: options.intelList } : {}),
+        progress: true,
+      });
+      process.stderr.write(`${result.messages} messages, ${result.records} records, ${result.labels} labeled attacks\n`);
+      for (const skipped of result.skipped) process.stderr.write(`  not injected: ${skipped.alertType} (${skipped.reason})\n`);
+    });
+
+  program
+    .command('replay')
+    .description('send message bodies (one per line) to the Event Hub configured by EVENTHUB_CONNECTION, keyed by client IP')
+    .argument('<file>', 'file of message bodies, or - for stdin')
+    .option('--settings <file>', 'local settings file to read the connection from', 'local.settings.json')
+    .action(async (file: string, options: { settings: string }) => {
+      loadLocalSettings(options.settings);
+      // Replaying needs only the Event Hub settings; a placeholder satisfies the storage ones.
+      const config = parseConfig({ WARDEN_TABLES_CONNECTION_STRING: 'unused', ...process.env });
+      if (config.eventHub === undefined) throw new UsageError('set EVENTHUB_CONNECTION (or EVENTHUB_CONNECTION__fullyQualifiedNamespace) to replay into an Event Hub');
+      const bar = progressBar('replay', fileSize(file), 'bytes');
+      let bytes = 0;
+      const result = await sendBodies(
+        { connection: eventHubConnectionOf(config), eventHubName: config.eventHubName },
+        keyedBodies(file, (offset) => (bytes = offset)),
+        () => bar.update(bytes),
+      );
+      bar.stop();
+      process.stderr.write(`${result.sent} events sent to ${config.eventHubName} in ${result.batches} batches\n`);
+    });
+
   return program;
+}
+
+interface GenerateCliOptions {
+  out: string;
+  labels: string;
+  seed: number;
+  days: number;
+  start: string;
+  rate: number;
+  warmupDays?: number;
+  attacks: boolean;
+  torList?: string;
+  intelList?: string;
+}
+
+/**
+ * Message bodies of a file with their partition key: the client IP of the first request in
+ * the body, as APIM's log-to-eventhub policy keys them, so one client's events stay in order.
+ */
+async function* keyedBodies(file: string, onOffset: (offset: number) => void): AsyncIterable<{ body: string; partitionKey?: string }> {
+  const trustedProxies = CidrSet.empty();
+  for await (const batch of linesAsBatches(file, 500)) {
+    for (const message of batch) {
+      onOffset(Number(message.offset));
+      const position = { partitionId: 'replay', sequenceNumber: message.sequenceNumber, offset: message.offset };
+      const first = parseMessage(message.body, position, { trustedProxies, maxRawChars: 1 }).find((r) => r.kind === 'event');
+      yield first?.kind === 'event' ? { body: message.body, partitionKey: first.event.clientIp } : { body: message.body };
+    }
+  }
 }
 
 /** Runs the CLI; resolves to the process exit code. */

@@ -9,8 +9,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { gunzipSync } from 'node:zlib';
-import { Presets, SingleBar } from 'cli-progress';
+
 import { parseIpList, planTraffic, type AlertType, type SkippedAttack } from '../shared/generator';
+
+import { progressBar } from './progress';
 
 /** Start of the range when none is given (fixed, so output never depends on the clock). */
 export const DEFAULT_START = '2026-11-01T00:00:00.000Z';
@@ -82,13 +84,7 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
     ...(opts.proxyShare !== undefined ? { proxyShare: opts.proxyShare } : {}),
   });
 
-  const bar = opts.progress
-    ? new SingleBar(
-        { format: 'generate [{bar}] {percentage}% | {value}/{total} messages | ETA {eta_formatted}', stream: process.stderr, hideCursor: true },
-        Presets.shades_classic,
-      )
-    : undefined;
-  bar?.start(plan.estimatedMessages, 0);
+  const bar = opts.progress ? progressBar('generate', plan.estimatedMessages, 'messages') : undefined;
 
   const stream = createWriteStream(opts.out, { encoding: 'utf8' });
   let failure: Error | undefined;
@@ -118,10 +114,7 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
       records += message.recordCount;
       if (pendingBytes >= CHUNK_BYTES) {
         await flush();
-        if (bar) {
-          if (messages > bar.getTotal()) bar.setTotal(messages);
-          bar.update(messages);
-        }
+        bar?.update(messages);
       }
     }
     await flush();
@@ -132,11 +125,7 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
     bar?.stop();
     throw error;
   }
-  if (bar) {
-    bar.setTotal(messages);
-    bar.update(messages);
-    bar.stop();
-  }
+  bar?.stop();
 
   await writeFile(opts.labels, `${JSON.stringify(plan.labels, null, 2)}\n`, 'utf8');
   return { messages, records, labels: plan.labels.length, skipped: plan.skipped };

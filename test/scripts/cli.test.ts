@@ -11,7 +11,7 @@ const cli = join(__dirname, '..', '..', 'scripts', 'cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'warden-cli-'));
 
 function run(args: string[], input?: string) {
-  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', input });
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', input, maxBuffer: 256 * 1024 * 1024 });
 }
 
 test('parse reports exact counts for a file of mixed good and bad records', () => {
@@ -55,4 +55,31 @@ test('unusable arguments and files exit non-zero with a message', () => {
   assert.equal(badOption.status, 2);
   assert.match(badOption.stderr, /not an IP or CIDR: 10\.0\.0\.0\/40/);
   assert.equal(run(['frobnicate']).status, 2);
+});
+
+test('generate writes message bodies and labels deterministically, and parse reads them back without loss', () => {
+  const args = (name: string) => ['generate', '--seed', '7', '--days', '1', '--rate', '2000', '--out', join(dir, `${name}.jsonl`), '--labels', join(dir, `${name}.labels.json`)];
+  const first = run(args('a'));
+  assert.equal(first.status, 0, first.stderr);
+  assert.equal(run(args('b')).status, 0);
+  const bodies = readFileSync(join(dir, 'a.jsonl'), 'utf8');
+  assert.equal(bodies, readFileSync(join(dir, 'b.jsonl'), 'utf8'));
+  const labels = JSON.parse(readFileSync(join(dir, 'a.labels.json'), 'utf8')) as Array<{ alertType: string }>;
+  assert.ok(labels.length >= 10, `${labels.length} labels`);
+  const summary = /^(\d+) messages, (\d+) records, (\d+) labeled attacks$/m.exec(first.stderr);
+  assert.ok(summary, first.stderr);
+  assert.equal(Number(summary[1]), bodies.trim().split('\n').length);
+
+  const parsed = run(['parse', join(dir, 'a.jsonl')]);
+  assert.equal(parsed.status, 0);
+  assert.match(parsed.stderr, new RegExp(`^${summary[1]} messages, ${summary[2]} records: ${summary[2]} events, 0 quarantined, 0 skipped$`, 'm'));
+});
+
+test('replay without an Event Hub configured says what to set', () => {
+  const file = join(dir, 'one.jsonl');
+  writeFileSync(file, `${JSON.stringify(envelope(gatewayLogsRecord()))}\n`);
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('EVENTHUB_')));
+  const result = spawnSync(process.execPath, [cli, 'replay', file, '--settings', join(dir, 'none.json')], { encoding: 'utf8', env });
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /set EVENTHUB_CONNECTION/);
 });
