@@ -176,15 +176,7 @@ function isoDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-interface LabelFields {
-  service: string;
-  apiId: string;
-  operationId: string;
-  parameterName?: string;
-  userAgent?: string;
-  statusCode?: number;
-  description: string;
-}
+type LabelFields = Pick<Label, 'service' | 'apiId' | 'operationId' | 'parameterName' | 'userAgent' | 'statusCode' | 'description'>;
 
 function finish(model: Model, slot: AttackSlot, requests: RequestSpec[], fields: LabelFields): AttackResult {
   requests.sort((a, b) => compareInstants(a.at, b.at));
