@@ -13,7 +13,7 @@ import type { PartitionStateStore } from '../shared/ports';
 import { getHealth } from '../shared/services/health';
 import { Settings } from '../shared/settings';
 import { startDemoFeed, startEventHubFeed, startReplayFeed, type RunningFeed } from './local/feeds';
-import { startEmbeddedAzurite } from './local/embeddedAzurite';
+import { AZURITE_TABLE_PORT, startEmbeddedAzurite } from './local/embeddedAzurite';
 import { startHttpServer, ROUTE_PREFIX } from './local/httpServer';
 import { loadLocalSettings, wantsLocalEmulator } from './local/localSettings';
 import { startTimers } from './local/timers';
@@ -50,7 +50,7 @@ function cli(): Command {
   return new Command('npm start --')
     .description('Runs API Warden locally: embedded Azurite, the HTTP functions on localhost, the timers, and an ingest feed')
     .option('--port <port>', 'HTTP port of the functions', port, 7071)
-    .option('--storage-port <port>', 'port of the embedded Azurite Table service', port, 10_002)
+    .option('--storage-port <port>', 'port of the embedded Azurite Table service', port, AZURITE_TABLE_PORT)
     .option('--in-memory', 'keep no data: Azurite in memory', false)
     .option('--data-dir <dir>', 'where the embedded Azurite keeps its data', '.azurite')
     .option('--replay <file>', 'ingest message bodies from a file, one per line (- for stdin), instead of the demo')
@@ -85,10 +85,17 @@ async function main(argv: string[]): Promise<void> {
   const stops: Array<() => Promise<void> | void> = [];
   if (wantsLocalEmulator(process.env[Settings.tablesConnectionString], process.env[Settings.tablesEndpoint])) {
     const dataDir = options.inMemory ? undefined : resolve(options.dataDir);
-    const azurite = await startEmbeddedAzurite({ port: options.storagePort, dataDir });
-    process.env[Settings.tablesConnectionString] = azurite.connectionString;
-    stops.push(() => azurite.stop());
-    say(`  storage   embedded Azurite at ${azurite.tableEndpoint} (${dataDir === undefined ? 'in memory' : `data in ${dataDir}`})`);
+    try {
+      const azurite = await startEmbeddedAzurite({ port: options.storagePort, dataDir });
+      process.env[Settings.tablesConnectionString] = azurite.connectionString;
+      stops.push(() => azurite.stop());
+      say(`  storage   embedded Azurite at ${azurite.tableEndpoint} (${dataDir === undefined ? 'in memory' : `data in ${dataDir}`})`);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || options.storagePort !== AZURITE_TABLE_PORT) throw error;
+      // Azurite's own port is taken: most likely a standalone Azurite the developer started.
+      process.env[Settings.tablesConnectionString] = 'UseDevelopmentStorage=true';
+      say(`  storage   port ${AZURITE_TABLE_PORT} is in use: using the Azurite already listening there (UseDevelopmentStorage=true)`);
+    }
   } else {
     say('  storage   Table Storage from the configured settings');
   }

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
 export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
+/** Azurite's default Table port, which `UseDevelopmentStorage=true` points at. */
+export const AZURITE_TABLE_PORT = 10_002;
+
 export interface EmbeddedAzurite {
   /** Connection string for @azure/data-tables. */
   connectionString: string;

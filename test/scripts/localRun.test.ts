@@ -24,9 +24,10 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 /** Starts the local run on free ports, in memory, and resolves once it prints its health URL. */
 async function start(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), input?: string) {
+  const storage = args.includes('--data-dir') ? [] : ['--in-memory'];
   const child = spawn(
     process.execPath,
-    [localRun, '--in-memory', '--port', '0', '--storage-port', '0', '--settings', join(dir, 'none.json'), ...args],
+    [localRun, ...storage, '--port', '0', '--storage-port', '0', '--settings', join(dir, 'none.json'), ...args],
     { env, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   children.push(child);
@@ -77,6 +78,26 @@ test('npm start serves /api/health and the demo ingests generated traffic', asyn
   assert.equal((await fetch(`${run.url}/api/health`, { method: 'DELETE' })).status, 405);
   run.child.kill('SIGTERM');
   assert.equal(await run.exited, 0);
+});
+
+test('with a data directory, a restart keeps the data and the demo resumes live traffic without replaying history again', async () => {
+  const dataDir = join(dir, 'azurite-data');
+  const args = ['--data-dir', dataDir, '--demo-days', '1', '--demo-rate', '2000'];
+  const first = await start(args);
+  assert.match(first.output(), new RegExp(`data in ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  const before = await waitFor(async () => {
+    const h = await health(first.url);
+    return /live traffic from/.test(first.output()) && totalEvents(h) > 0 ? totalEvents(h) : undefined;
+  }, first.output);
+  first.child.kill('SIGTERM');
+  assert.equal(await first.exited, 0);
+
+  const second = await start(args);
+  await waitFor(() => (/live traffic from/.test(second.output()) ? true : undefined), second.output);
+  assert.doesNotMatch(second.output(), /replaying history/);
+  assert.ok(totalEvents(await health(second.url)) >= before);
+  second.child.kill('SIGTERM');
+  assert.equal(await second.exited, 0);
 });
 
 test('--replay ingests a file, quarantines its bad lines, and a second replay of it changes nothing', async () => {
