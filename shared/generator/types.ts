@@ -2,26 +2,12 @@
  * Public types of the labeled traffic generator: options, messages, ground-truth labels.
  */
 
-/** The twelve Defender for APIs runtime alert types (see DESIGN.md, "Detections"). */
-export const ALERT_TYPES = [
-  'API_PopulationSpikeInAPITraffic',
-  'API_SpikeInAPITraffic',
-  'API_SpikeInPayload',
-  'API_SpikeInLatency',
-  'API_SprayInRequests',
-  'API_ParameterEnumeration',
-  'API_DistributedParameterEnumeration',
-  'API_UnseenParamType',
-  'API_UnseenParam',
-  'API_AccessFromTorExitNode',
-  'API_AccessFromSuspiciousIP',
-  'API_AccessFromSuspiciousUserAgent',
-] as const;
+import type { DefenderAlertType, PayloadVariant } from '../core/alertTypes';
 
-export type AlertType = (typeof ALERT_TYPES)[number];
-
-/** API_SpikeInPayload comes in two variants: request size or response size. */
-export type PayloadVariant = 'request' | 'response';
+/** The twelve Defender for APIs runtime alert types, each of which the generator can inject. */
+export { DEFENDER_ALERT_TYPES as ALERT_TYPES } from '../core/alertTypes';
+export type { PayloadVariant };
+export type AlertType = DefenderAlertType;
 
 /**
  * Ground truth for one injected attack. Every record of the attack has a time in [start, end)
