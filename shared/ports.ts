@@ -66,7 +66,8 @@ export interface PartitionIngestState {
   partitionId: string;
   lastSequenceNumber: number;
   lastOffset: string;
-  /** Latest event time seen (epoch ms): the partition's event-time watermark. */
+  /** Earliest and latest event time seen (epoch ms); the latest is the partition's event-time watermark. */
+  firstEventTime?: number;
   lastEventTime?: number;
   lastEnqueuedTime?: Date;
   /** Wall-clock time of the last batch that changed anything. */

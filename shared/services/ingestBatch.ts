@@ -1,4 +1,4 @@
-import { parseMessage, type ParseOptions, type Rejection } from '../core/parse';
+import { makeRejection, parseMessage, type ParseOptions, type Rejection } from '../core/parse';
 import type { Endpoint, RequestEvent } from '../core/requestEvent';
 import { WindowAggregate, windowStart } from '../core/windows';
 import type {
@@ -156,12 +156,31 @@ function parseAll(partitionId: string, messages: readonly IngestMessage[], optio
   for (const message of messages) {
     const position = { partitionId, sequenceNumber: message.sequenceNumber, offset: message.offset };
     for (const result of parseMessage(message.body, position, options)) {
-      if (result.kind === 'event') parsed.events.push(result.event);
+      if (result.kind === 'event') {
+        const late = futureSkew(result.event, message, options.maxRawChars);
+        if (late === undefined) parsed.events.push(result.event);
+        else parsed.rejections.push(quarantineEntry(late, message));
+      }
       else if (result.kind === 'rejected') parsed.rejections.push(quarantineEntry(result.rejection, message));
       else parsed.skipped.push(message.sequenceNumber);
     }
   }
   return parsed;
+}
+
+/**
+ * An event time after the message reached the Event Hub (beyond clock skew) cannot be real, and
+ * would open windows in the future: such a record is quarantined. Old event times are fine:
+ * replays of past logs carry them.
+ */
+export const MAX_FUTURE_SKEW_MS = 60 * 60 * 1000;
+
+function futureSkew(event: RequestEvent, message: IngestMessage, maxRawChars: number): Rejection | undefined {
+  if (message.enqueuedTimeUtc === undefined) return undefined;
+  const skew = event.time - message.enqueuedTimeUtc.getTime();
+  if (skew <= MAX_FUTURE_SKEW_MS) return undefined;
+  const detail = `time: ${new Date(event.time).toISOString()} is ${Math.round(skew / 60_000)} minutes after the message was enqueued (${message.enqueuedTimeUtc.toISOString()})`;
+  return makeRejection('time_in_future', detail, JSON.stringify(event), maxRawChars, event.source, event.format);
 }
 
 function quarantineEntry(rejection: Rejection, message: IngestMessage): QuarantineEntry {
@@ -277,14 +296,19 @@ function nextState(
   summary: IngestSummary,
   now: Date,
 ): PartitionIngestState {
+  let firstEventTime = previous?.firstEventTime;
   let lastEventTime = previous?.lastEventTime;
-  for (const event of newEvents) if (lastEventTime === undefined || event.time > lastEventTime) lastEventTime = event.time;
+  for (const event of newEvents) {
+    if (firstEventTime === undefined || event.time < firstEventTime) firstEventTime = event.time;
+    if (lastEventTime === undefined || event.time > lastEventTime) lastEventTime = event.time;
+  }
   const byReason = { ...(previous?.quarantinedByReason ?? {}) };
   for (const [reason, count] of Object.entries(summary.quarantinedByReason)) byReason[reason] = (byReason[reason] ?? 0) + count;
   return {
     partitionId,
     lastSequenceNumber: last.sequenceNumber,
     lastOffset: last.offset,
+    firstEventTime,
     lastEventTime,
     lastEnqueuedTime: last.enqueuedTimeUtc ?? previous?.lastEnqueuedTime,
     processedAt: now,

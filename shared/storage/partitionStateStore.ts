@@ -11,6 +11,7 @@ interface PartitionEntity extends TableEntity {
   partitionId: string;
   lastSequenceNumber: number;
   lastOffset: string;
+  firstEventTime?: Date;
   lastEventTime?: Date;
   lastEnqueuedTime?: Date;
   processedAt: Date;
@@ -56,6 +57,7 @@ function toEntity(state: PartitionIngestState): PartitionEntity {
     quarantined: state.quarantined,
     quarantinedByReason: JSON.stringify(state.quarantinedByReason),
   };
+  if (state.firstEventTime !== undefined) entity.firstEventTime = new Date(state.firstEventTime);
   if (state.lastEventTime !== undefined) entity.lastEventTime = new Date(state.lastEventTime);
   if (state.lastEnqueuedTime !== undefined) entity.lastEnqueuedTime = state.lastEnqueuedTime;
   return entity;
@@ -66,6 +68,7 @@ function fromEntity(entity: PartitionEntity): PartitionIngestState {
     partitionId: entity.partitionId,
     lastSequenceNumber: entity.lastSequenceNumber,
     lastOffset: entity.lastOffset,
+    firstEventTime: entity.firstEventTime === undefined ? undefined : new Date(entity.firstEventTime).getTime(),
     lastEventTime: entity.lastEventTime === undefined ? undefined : new Date(entity.lastEventTime).getTime(),
     lastEnqueuedTime: entity.lastEnqueuedTime === undefined ? undefined : new Date(entity.lastEnqueuedTime),
     processedAt: new Date(entity.processedAt),

@@ -264,3 +264,20 @@ describe('purgeExpired', () => {
     assert.equal(summary.eventTime, null);
   });
 });
+
+describe('event-time sanity', () => {
+  test('an event time more than an hour after the message was enqueued is quarantined as time_in_future; old times are kept', async () => {
+    const app = freshApp();
+    const enqueued = new Date(T0 + 10 * 60_000);
+    const body = envelope(request(0, '198.51.100.1'), request(10 * 60_000 + 61 * 60_000, '198.51.100.2'), request(-40 * 86_400_000, '198.51.100.3'));
+    const summary = await app.ingest({ partitionId: '0', messages: [{ body, sequenceNumber: 1, offset: '1', enqueuedTimeUtc: enqueued }] });
+    assert.equal(summary.events, 2);
+    assert.deepEqual(summary.quarantinedByReason, { time_in_future: 1 });
+    const [entry] = await app.deps.quarantine.list(quarantineDay(enqueued), 5);
+    assert.match(entry?.rejection.detail ?? '', /61 minutes after the message was enqueued/);
+    assert.match(entry?.rejection.raw ?? '', /198\.51\.100\.2/);
+    const [state] = await app.deps.partitions.list();
+    assert.equal(state?.firstEventTime, T0 - 40 * 86_400_000);
+    assert.equal(state?.lastEventTime, T0);
+  });
+});

@@ -17,7 +17,7 @@ import { isPolicyLogRecord, parsePolicyLogRecord } from './policyLog';
 import { makeRejection, type Rejection } from './rejection';
 
 export type { Rejection, RejectionReason } from './rejection';
-export { cutRaw } from './rejection';
+export { cutRaw, makeRejection } from './rejection';
 export { decodeComponent, parseQuery, splitUrl } from './url';
 export { analyzePath, isIdSegment } from './pathTemplate';
 export { parseContentLength, readHeaders, resolveClientIp } from './headers';

@@ -43,6 +43,8 @@ export type RejectionReason =
   | 'bad_field'
   /** A required field other than the ones above is missing. */
   | 'missing_field'
+  /** The event time is more than the allowed skew after the time the message reached the Event Hub: a clock or data error. */
+  | 'time_in_future'
   /** The parser itself failed on this record. Never expected; kept so that nothing is lost. */
   | 'internal_error';
 
