@@ -1,0 +1,36 @@
+/**
+ * Every detection threshold, by name, with its default. config.ts maps app settings onto these;
+ * tests and the CLI pass their own. Counts are per 20-minute window.
+ */
+export interface DetectionSettings {
+  /** Days of window history baselines are learned from. */
+  baselineDays: number;
+  /** A per-IP traffic baseline needs the IP to have been active in this many windows of the key. */
+  minIpActiveWindows: number;
+  /** A per-endpoint traffic baseline needs this many windows since the endpoint was first seen. */
+  minEndpointWindows: number;
+  /** Spike thresholds: observed must exceed the baseline's high quantile times this factor … */
+  spikeFactor: number;
+  /** … and its median plus this many (scaled) MADs … */
+  spikeMadMultiplier: number;
+  /** … and this many requests (per IP) … */
+  ipSpikeFloor: number;
+  /** … or, for the population of all clients of an endpoint, this many. */
+  populationSpikeFloor: number;
+  /** Spray: distinct endpoints per window above the population's high quantile times the factor, and at least this many. */
+  sprayFloor: number;
+  /** Unknown endpoints: at least this many distinct paths that no operation serves, from one client, in one window. */
+  unknownEndpointsFloor: number;
+}
+
+export const DEFAULT_DETECTION_SETTINGS: Readonly<DetectionSettings> = Object.freeze({
+  baselineDays: 30,
+  minIpActiveWindows: 6,
+  minEndpointWindows: 72,
+  spikeFactor: 3,
+  spikeMadMultiplier: 8,
+  ipSpikeFloor: 30,
+  populationSpikeFloor: 100,
+  sprayFloor: 12,
+  unknownEndpointsFloor: 6,
+});
