@@ -2,6 +2,7 @@ import { getConfig, type Config } from '../shared/config';
 import { systemClock, type Clock } from '../shared/ports';
 import { IngestCache } from '../shared/services/ingestBatch';
 import { TableEndpointActivityStore } from '../shared/storage/activityStore';
+import { TableBaselineStore } from '../shared/storage/baselineStore';
 import { TablePartitionStateStore } from '../shared/storage/partitionStateStore';
 import { TableQuarantineStore } from '../shared/storage/quarantineStore';
 import { TableFactory, type TableFactoryOptions } from '../shared/storage/tables';
@@ -16,6 +17,7 @@ export interface AppDependencies {
   quarantine: TableQuarantineStore;
   partitions: TablePartitionStateStore;
   activity: TableEndpointActivityStore;
+  baselines: TableBaselineStore;
   ingestCache: IngestCache;
 }
 
@@ -36,6 +38,7 @@ export function createDependencies(
     quarantine: new TableQuarantineStore(tables),
     partitions: new TablePartitionStateStore(tables),
     activity: new TableEndpointActivityStore(tables),
+    baselines: new TableBaselineStore(tables),
     ingestCache: new IngestCache(),
   };
 }

@@ -2,6 +2,7 @@
  * Small interfaces ("ports") that services depend on. Adapters in shared/storage and
  * shared/azure implement them; tests and the local run plug in the same adapters.
  */
+import type { IntelKind } from './core/intel';
 import type { Rejection } from './core/parse';
 import type { Endpoint } from './core/requestEvent';
 import type { WindowAggregate } from './core/windows';
@@ -96,4 +97,85 @@ export interface EndpointActivityStore {
   upsert(partitionId: string, activities: readonly EndpointActivity[]): Promise<void>;
   /** Activity merged over every partition, one entry per endpoint. */
   listAll(): Promise<EndpointActivity[]>;
+}
+
+/** One stored version of a kind of baseline, as text (each kind has its own codec in shared/core/baselines). */
+export interface StoredBaseline {
+  text: string;
+  /** Event time the baseline was learned up to. */
+  asOf: number;
+  version: string;
+}
+
+export interface BaselineStore {
+  /** Stores a new version and makes it current; returns its version id. */
+  write(kind: string, text: string, asOf: number): Promise<string>;
+  read(kind: string): Promise<StoredBaseline | undefined>;
+  /** Cheap check for caches: the current version id, if any. */
+  currentVersion(kind: string): Promise<string | undefined>;
+}
+
+// ---- Threat-intel lists (shared/storage/intelStore.ts, shared/services/refreshIntel.ts) ----
+
+/** One feed's stored list, as the published pointer describes it. */
+export interface IntelListVersion {
+  kind: IntelKind;
+  /** Stable id of the feed (a hash of its kind and full URL), safe as a Table key. */
+  feedId: string;
+  /** Feed name quoted in alerts. */
+  name: string;
+  /** Feed URL without credentials, query or fragment. */
+  url: string;
+  /** Unique id of this stored copy; sorts by write time. */
+  version: string;
+  /** Entries in the list. */
+  entries: number;
+  /** Length and sha256 (hex) of the stored text (feed format), checked on every read. */
+  chars: number;
+  sha256: string;
+  /** When this copy was downloaded (wall clock, ISO 8601). */
+  fetchedAt: string;
+  /** When the feed was last tried (ISO 8601), and why that try was refused, if it was: the list is then the last good copy. */
+  checkedAt: string;
+  lastError?: string;
+  /** The copy this one replaced; kept until the next replacement, for rollback. */
+  previousVersion?: string;
+}
+
+/** A list to store: feed-format text (shared/core/intel formatFeed) and what describes it. */
+export interface NewIntelList {
+  kind: IntelKind;
+  feedId: string;
+  name: string;
+  url: string;
+  fetchedAt: string;
+  entries: number;
+  text: string;
+  previousVersion?: string;
+}
+
+/** The published lists of one kind, with the token publish checks against. */
+export interface PublishedIntelLists {
+  lists: IntelListVersion[];
+  /** Concurrency token of the pointer; absent when nothing was ever published for the kind. */
+  etag?: string;
+}
+
+/**
+ * Threat-intel lists in storage. Writing is two-phase so a reader never sees a half-written
+ * list: `write` stores a new copy nobody reads yet, `publish` switches the kind's pointer to
+ * the given copies in one atomic write.
+ */
+export interface IntelStore {
+  current(kind: IntelKind): Promise<PublishedIntelLists>;
+  /** Stores a new copy; invisible to readers until published. */
+  write(list: NewIntelList): Promise<IntelListVersion>;
+  /** A published copy's text; throws when it is missing, incomplete or does not match its hash. */
+  read(version: IntelListVersion): Promise<string>;
+  /**
+   * Makes these copies the kind's current lists, if the pointer still has `etag` (undefined:
+   * if nothing was published yet); throws a conflict otherwise. Then deletes copies no longer
+   * needed; a failure there is reported, not thrown.
+   */
+  publish(kind: IntelKind, lists: readonly IntelListVersion[], etag: string | undefined): Promise<{ deleted: number; cleanupError?: string }>;
 }

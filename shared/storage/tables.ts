@@ -17,6 +17,10 @@ export const TableNames = {
   quarantine: 'quarantine',
   /** Event Hub ownership and checkpoints of the local run's consumer. */
   eventHubCheckpoints: 'ehcheckpoints',
+  /** Learned baselines, versioned, with a pointer to the current version of each kind. */
+  baselines: 'baselines',
+  /** Where window evaluation has got to. */
+  evaluation: 'evaluation',
 } as const;
 
 export type TableName = (typeof TableNames)[keyof typeof TableNames];

@@ -3,6 +3,7 @@ import { odata, type TableEntity } from '@azure/data-tables';
 import { escapeKeyPart } from '../core/requestEvent';
 import { WindowAggregate } from '../core/windows';
 import type { WindowDelta, WindowStore } from '../ports';
+import { textFromProperties, textToProperties } from './chunkedText';
 import { deleteWhere, getEntityOrUndefined, sequenceKey, TableNames, type TableFactory } from './tables';
 
 /**
@@ -13,8 +14,6 @@ import { deleteWhere, getEntityOrUndefined, sequenceKey, TableNames, type TableF
  * events below the watermark or finds nothing written.
  */
 const WATERMARK_ROW = '~watermark';
-/** Table string properties hold at most 64 KiB (32K UTF-16 characters). */
-const CHUNK_CHARS = 30_000;
 /** Entities hold at most 1 MiB; keep deltas well under it. */
 export const MAX_DELTA_CHARS = 240_000;
 
@@ -22,8 +21,6 @@ interface DeltaEntity extends TableEntity {
   firstSequenceNumber: number;
   lastSequenceNumber: number;
   events: number;
-  chunks: number;
-  [chunk: `c${number}`]: string;
 }
 
 interface WatermarkEntity extends TableEntity {
@@ -65,12 +62,8 @@ export class TableWindowStore implements WindowStore {
       firstSequenceNumber: delta.firstSequenceNumber,
       lastSequenceNumber: delta.lastSequenceNumber,
       events: delta.aggregate.events,
-      chunks: 0,
+      ...textToProperties(serialized, 'c'),
     };
-    for (let i = 0; i * CHUNK_CHARS < serialized.length; i += 1) {
-      entity[`c${i}`] = serialized.slice(i * CHUNK_CHARS, (i + 1) * CHUNK_CHARS);
-      entity.chunks = i + 1;
-    }
     const watermark: WatermarkEntity = { partitionKey, rowKey: WATERMARK_ROW, lastSequenceNumber: delta.lastSequenceNumber };
     const client = await this.tables.table(TableNames.windows);
     await client.submitTransaction([
@@ -92,14 +85,8 @@ export class TableWindowStore implements WindowStore {
       const deltas = client.listEntities<DeltaEntity>({
         queryOptions: { filter: odata`PartitionKey eq ${partitionKey} and RowKey lt ${WATERMARK_ROW}` },
       });
-      for await (const delta of deltas) merged.merge(WindowAggregate.deserialize(joinChunks(delta)));
+      for await (const delta of deltas) merged.merge(WindowAggregate.deserialize(textFromProperties(delta, 'c')));
     }
     return merged;
   }
-}
-
-function joinChunks(entity: DeltaEntity): string {
-  let text = '';
-  for (let i = 0; i < entity.chunks; i += 1) text += entity[`c${i}`] ?? '';
-  return text;
 }

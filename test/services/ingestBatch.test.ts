@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { createDependencies, type AppDependencies } from '../../functions/deps';
-import { parseConfig } from '../../shared/config';
+import type { AppDependencies } from '../../functions/deps';
 import { WINDOW_MS, windowStart } from '../../shared/core/windows';
-import { ingestBatch, MAX_DELTA_KEYS, type IngestBatch, type IngestMessage, type IngestSummary } from '../../shared/services/ingestBatch';
+import { MAX_DELTA_KEYS, type IngestMessage } from '../../shared/services/ingestBatch';
 import { purgeExpired } from '../../shared/services/purgeExpired';
 import { quarantineDay } from '../../shared/storage/quarantineStore';
 import { envelope, gatewayLogsRecord } from '../fixtures/records';
 import { startAzurite, type RunningAzurite } from '../support/azurite';
-import { faultInjector, requestCounter, snapshotTables } from '../support/storageFaults';
+import { freshApp as testApp } from '../support/testApp';
 
 let azurite: RunningAzurite;
 before(async () => {
@@ -20,35 +19,9 @@ after(async () => {
 });
 
 const T0 = Date.parse('2026-03-02T10:00:00Z');
-const fixedClock = { now: () => new Date('2026-03-02T12:00:00Z') };
 
-/** A fresh app (own table prefix) over the shared Azurite, with request counting and fault injection. */
-function freshApp(options: { maxAttempts?: number } = {}) {
-  const prefix = azurite.uniquePrefix();
-  const counter = requestCounter();
-  const faults = faultInjector();
-  const config = parseConfig({
-    WARDEN_TABLES_CONNECTION_STRING: azurite.connectionString,
-    WARDEN_TABLE_PREFIX: prefix,
-    WARDEN_STORAGE_MAX_ATTEMPTS: String(options.maxAttempts ?? 3),
-  });
-  const deps = createDependencies(config, {
-    clock: fixedClock,
-    tableOptions: { retryDelayMs: 5, policies: [counter.policy, faults.policy] },
-  });
-  const ingest = (batch: IngestBatch): Promise<IngestSummary> =>
-    ingestBatch(batch, {
-      windows: deps.windows,
-      quarantine: deps.quarantine,
-      partitions: deps.partitions,
-      activity: deps.activity,
-      parseOptions: { trustedProxies: config.trustedProxies, maxRawChars: config.quarantineRawMaxChars },
-      lastSeenResolutionMs: config.lastSeenResolutionMs,
-      clock: deps.clock,
-      cache: deps.ingestCache,
-    });
-  return { prefix, deps, counter, faults, ingest, snapshot: () => snapshotTables(azurite.connectionString, prefix) };
-}
+const fixedNow = new Date('2026-03-02T12:00:00Z');
+const freshApp = (options: { maxAttempts?: number } = {}) => testApp(azurite, { ...options, now: fixedNow });
 
 /** A GatewayLogs request record at T0 + offset from a client to an operation. */
 function request(offsetMs: number, ip: string, operationId = 'get-product', status = 200) {

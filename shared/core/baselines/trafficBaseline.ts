@@ -135,3 +135,58 @@ function mapValues<K, V, W>(map: Map<K, V>, f: (value: V) => W): Map<K, W> {
   for (const [key, value] of map) out.set(key, f(value));
   return out;
 }
+
+type SummaryTuple = [number, number, number, number, number, number, number];
+
+const toTuple = (s: CountSummary): SummaryTuple => [s.windows, s.active, s.p50, s.p95, s.p99, s.max, s.mad];
+const fromTuple = ([windows, active, p50, p95, p99, max, mad]: SummaryTuple): CountSummary => ({ windows, active, p50, p95, p99, max, mad });
+
+interface SerializedTrafficBaselines {
+  v: 1;
+  from: number;
+  to: number;
+  endpoints: Array<[string, number, SummaryTuple, Record<string, SummaryTuple>]>;
+  ips: Array<[string, SummaryTuple]>;
+  sprayPopulation: SummaryTuple;
+  sprayByIp: Array<[string, SummaryTuple]>;
+  unknownPopulation: SummaryTuple;
+}
+
+/** Compact JSON of traffic baselines (summaries as tuples), for storage. */
+export function serializeTrafficBaselines(b: TrafficBaselines): string {
+  const body: SerializedTrafficBaselines = {
+    v: 1,
+    from: b.from,
+    to: b.to,
+    endpoints: [...b.endpoints].map(([key, e]) => [
+      key,
+      e.firstWindow,
+      toTuple(e.overall),
+      Object.fromEntries(Object.entries(e.bySlot).map(([slot, s]) => [slot, toTuple(s)])),
+    ]),
+    ips: [...b.ips].map(([key, s]) => [key, toTuple(s)]),
+    sprayPopulation: toTuple(b.sprayPopulation),
+    sprayByIp: [...b.sprayByIp].map(([ip, s]) => [ip, toTuple(s)]),
+    unknownPopulation: toTuple(b.unknownPopulation),
+  };
+  return JSON.stringify(body);
+}
+
+export function deserializeTrafficBaselines(text: string): TrafficBaselines {
+  const body = JSON.parse(text) as SerializedTrafficBaselines;
+  if (body.v !== 1) throw new Error(`unknown traffic baseline version ${String(body.v)}`);
+  return {
+    from: body.from,
+    to: body.to,
+    endpoints: new Map(
+      body.endpoints.map(([key, firstWindow, overall, bySlot]) => [
+        key,
+        { firstWindow, overall: fromTuple(overall), bySlot: Object.fromEntries(Object.entries(bySlot).map(([slot, t]) => [slot, fromTuple(t)])) },
+      ]),
+    ),
+    ips: new Map(body.ips.map(([key, t]) => [key, fromTuple(t)])),
+    sprayPopulation: fromTuple(body.sprayPopulation),
+    sprayByIp: new Map(body.sprayByIp.map(([ip, t]) => [ip, fromTuple(t)])),
+    unknownPopulation: fromTuple(body.unknownPopulation),
+  };
+}

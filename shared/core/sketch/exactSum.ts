@@ -13,8 +13,12 @@
 export class ExactSum {
   private partials: number[] = [];
 
-  /** Adds a finite double exactly. Throws RangeError if the total overflows. */
+  /**
+   * Adds a finite double exactly. Throws RangeError for a non-finite input; a total beyond the
+   * double range (> 1.8e308) also throws and leaves the sum unusable.
+   */
   add(x: number): void {
+    if (!Number.isFinite(x)) throw new RangeError(`ExactSum adds finite numbers, got ${x}`);
     const partials = this.partials;
     let kept = 0;
     for (let j = 0; j < partials.length; j++) {

@@ -97,6 +97,7 @@ export class QuantileSketch implements Distribution {
   add(value: number, weight = 1): void {
     if (!(value >= 0 && value <= Number.MAX_VALUE)) throw new RangeError(`QuantileSketch takes finite values ≥ 0, got ${value}`);
     if (!Number.isSafeInteger(weight) || weight <= 0) throw new RangeError(`weight must be a positive integer, got ${weight}`);
+    if (value === 0) value = 0; // −0 → +0, so that min does not depend on order
     if (value > this.mapping.minPossible) {
       this.addToKey(this.mapping.key(value), weight);
       this.binTotal += weight;

@@ -1,0 +1,5 @@
+/** The alert model: catalog, alerts, Defender export, suppression rules. */
+export * from './catalog';
+export * from './alert';
+export * from './defenderExport';
+export * from './suppression';

@@ -1,0 +1,56 @@
+import { serializeTrafficBaselines, TrafficBaselineBuilder } from '../core/baselines/trafficBaseline';
+import type { DetectionSettings } from '../core/detectors/settings';
+import { windowFeatures } from '../core/windowFeatures';
+import { WINDOW_MS, windowStart } from '../core/windows';
+import type { BaselineStore, PartitionStateStore, WindowStore } from '../ports';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export const TRAFFIC_BASELINE = 'traffic';
+
+export interface RecomputeSummary {
+  /** Null when nothing was ingested yet (then nothing is written). */
+  asOf: string | null;
+  from: string | null;
+  windows: number;
+  endpointKeys: number;
+  clientKeys: number;
+  version: string | null;
+}
+
+/**
+ * Learns baselines from the stored window history of the `baselineDays` before the event-time
+ * watermark (the latest event ingested; the window it falls in is still open and left out) and
+ * stores them as the current version. `asOf` overrides the watermark (the CLI learns "as of the
+ * end of the training logs").
+ */
+export async function recomputeBaselines(
+  stores: { windows: WindowStore; partitions: PartitionStateStore; baselines: BaselineStore },
+  settings: DetectionSettings,
+  asOf?: number,
+): Promise<RecomputeSummary> {
+  const partitions = await stores.partitions.list();
+  const latest = asOf ?? Math.max(...partitions.map((p) => p.lastEventTime ?? Number.NEGATIVE_INFINITY));
+  if (!Number.isFinite(latest)) return { asOf: null, from: null, windows: 0, endpointKeys: 0, clientKeys: 0, version: null };
+  const to = windowStart(latest);
+  const earliest = Math.min(...partitions.map((p) => p.firstEventTime ?? latest));
+  const from = Math.max(to - settings.baselineDays * DAY_MS, windowStart(earliest));
+  const partitionIds = partitions.map((p) => p.partitionId);
+  const builder = new TrafficBaselineBuilder(from, to);
+  let windows = 0;
+  for (let start = from; start < to; start += WINDOW_MS) {
+    const merged = await stores.windows.readWindow(start, partitionIds);
+    windows += 1;
+    if (merged.events > 0) builder.add(windowFeatures(merged, start));
+  }
+  const baselines = builder.build();
+  const version = await stores.baselines.write(TRAFFIC_BASELINE, serializeTrafficBaselines(baselines), to);
+  return {
+    asOf: new Date(to).toISOString(),
+    from: new Date(from).toISOString(),
+    windows,
+    endpointKeys: baselines.endpoints.size,
+    clientKeys: baselines.ips.size,
+    version,
+  };
+}
