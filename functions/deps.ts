@@ -2,9 +2,12 @@ import { getConfig, type Config } from '../shared/config';
 import { systemClock, type Clock } from '../shared/ports';
 import { IngestCache } from '../shared/services/ingestBatch';
 import { TableEndpointActivityStore } from '../shared/storage/activityStore';
+import { TableAlertStore } from '../shared/storage/alertStore';
 import { TableBaselineStore } from '../shared/storage/baselineStore';
+import { TableEvaluationCursorStore } from '../shared/storage/evaluationCursorStore';
 import { TablePartitionStateStore } from '../shared/storage/partitionStateStore';
 import { TableQuarantineStore } from '../shared/storage/quarantineStore';
+import { TableSuppressionRuleStore } from '../shared/storage/suppressionRuleStore';
 import { TableFactory, type TableFactoryOptions } from '../shared/storage/tables';
 import { TableWindowStore } from '../shared/storage/windowStore';
 
@@ -18,6 +21,9 @@ export interface AppDependencies {
   partitions: TablePartitionStateStore;
   activity: TableEndpointActivityStore;
   baselines: TableBaselineStore;
+  alerts: TableAlertStore;
+  suppressionRules: TableSuppressionRuleStore;
+  cursor: TableEvaluationCursorStore;
   ingestCache: IngestCache;
 }
 
@@ -39,6 +45,9 @@ export function createDependencies(
     partitions: new TablePartitionStateStore(tables),
     activity: new TableEndpointActivityStore(tables),
     baselines: new TableBaselineStore(tables),
+    alerts: new TableAlertStore(tables),
+    suppressionRules: new TableSuppressionRuleStore(tables),
+    cursor: new TableEvaluationCursorStore(tables),
     ingestCache: new IngestCache(),
   };
 }

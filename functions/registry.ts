@@ -9,9 +9,11 @@ import type {
 } from '@azure/functions';
 
 import { Settings } from '../shared/settings';
+import { evaluateWindows } from './evaluateWindows';
 import { health } from './health';
 import { ingest } from './ingest';
 import { purgeExpired } from './purgeExpired';
+import { recomputeBaselines } from './recomputeBaselines';
 
 /**
  * Every function of the app as plain data. functions/index.ts registers them with the host;
@@ -49,6 +51,20 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
       retry: { strategy: 'exponentialBackoff', maxRetryCount: -1, minimumInterval: 5_000, maximumInterval: 300_000 },
     },
     handler: ingest,
+  },
+  {
+    name: 'evaluateWindows',
+    trigger: 'timer',
+    // Every 5 minutes.
+    options: { schedule: '0 */5 * * * *' },
+    handler: evaluateWindows,
+  },
+  {
+    name: 'recomputeBaselines',
+    trigger: 'timer',
+    // Daily at 01:00 UTC. (Not on startup: on a consumption plan that would be every cold start.)
+    options: { schedule: '0 0 1 * * *' },
+    handler: recomputeBaselines,
   },
   {
     name: 'purgeExpired',

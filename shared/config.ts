@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { DEFAULT_DETECTION_SETTINGS, type DetectionSettings } from './core/detectors/settings';
 import { CidrSet } from './core/ip';
 import { ConfigurationError } from './errors';
 import { Settings } from './settings';
@@ -27,7 +28,15 @@ export interface Config {
   lastSeenResolutionMs: number;
   windowRetentionDays: number;
   quarantineRetentionDays: number;
+  allowedLatenessMs: number;
+  maxWindowsPerRun: number;
+  detection: DetectionSettings;
 }
+
+/** Each detection threshold's app setting: the same names as DetectionSettings' keys in Settings. */
+const DETECTION_KEYS = Object.keys(DEFAULT_DETECTION_SETTINGS) as Array<keyof DetectionSettings>;
+
+const positiveNumber = (fallback: number) => z.coerce.number().positive().finite().default(fallback);
 
 const optionalText = z
   .string()
@@ -66,6 +75,9 @@ const schema = z
     [Settings.lastSeenResolutionSeconds]: integer(60, 0, 86_400),
     [Settings.windowRetentionDays]: integer(35, 31, 400),
     [Settings.quarantineRetentionDays]: integer(30, 1, 400),
+    [Settings.allowedLatenessMinutes]: integer(5, 0, 24 * 60),
+    [Settings.maxWindowsPerRun]: integer(72, 1, 10_000),
+    ...Object.fromEntries(DETECTION_KEYS.map((key) => [Settings[key], positiveNumber(DEFAULT_DETECTION_SETTINGS[key])])),
   });
 
 /** Settings that only make sense together, checked even when other settings are invalid. */
@@ -114,6 +126,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     lastSeenResolutionMs: s[Settings.lastSeenResolutionSeconds] * 1000,
     windowRetentionDays: s[Settings.windowRetentionDays],
     quarantineRetentionDays: s[Settings.quarantineRetentionDays],
+    allowedLatenessMs: s[Settings.allowedLatenessMinutes] * 60_000,
+    maxWindowsPerRun: s[Settings.maxWindowsPerRun],
+    detection: Object.freeze(
+      Object.fromEntries(DETECTION_KEYS.map((key) => [key, (s as Record<string, unknown>)[Settings[key]] as number])) as unknown as DetectionSettings,
+    ),
   });
 }
 

@@ -2,6 +2,7 @@
  * Small interfaces ("ports") that services depend on. Adapters in shared/storage and
  * shared/azure implement them; tests and the local run plug in the same adapters.
  */
+import type { Alert, SuppressionRule } from './core/alerts';
 import type { IntelKind } from './core/intel';
 import type { Rejection } from './core/parse';
 import type { Endpoint } from './core/requestEvent';
@@ -113,6 +114,28 @@ export interface BaselineStore {
   read(kind: string): Promise<StoredBaseline | undefined>;
   /** Cheap check for caches: the current version id, if any. */
   currentVersion(kind: string): Promise<string | undefined>;
+}
+
+/** Alerts, found by dedupe key (repeats aggregate) and listed. */
+export interface AlertStore {
+  /** The alerts ever raised for a dedupe key, newest first. */
+  byDedupeKey(dedupeKey: string): Promise<Alert[]>;
+  /** Inserts or replaces alerts (by systemAlertId). */
+  put(alerts: readonly Alert[]): Promise<void>;
+  /** Every alert (the HTTP API adds filters and paging). */
+  list(): Promise<Alert[]>;
+}
+
+/** Suppression rules (the HTTP API manages them; detection only reads them). */
+export interface SuppressionRuleStore {
+  list(): Promise<SuppressionRule[]>;
+  put(rule: SuppressionRule): Promise<void>;
+}
+
+/** Where window evaluation has got to: the start of the last window evaluated. */
+export interface EvaluationCursorStore {
+  lastEvaluated(): Promise<number | undefined>;
+  setLastEvaluated(windowStart: number): Promise<void>;
 }
 
 // ---- Threat-intel lists (shared/storage/intelStore.ts, shared/services/refreshIntel.ts) ----

@@ -34,6 +34,20 @@ export const Settings = {
   windowRetentionDays: 'WARDEN_WINDOW_RETENTION_DAYS',
   /** Days quarantined records are kept. */
   quarantineRetentionDays: 'WARDEN_QUARANTINE_RETENTION_DAYS',
+  /** Window evaluation waits this long (event time) past a window's end for late events. */
+  allowedLatenessMinutes: 'WARDEN_ALLOWED_LATENESS_MINUTES',
+  /** Most windows one evaluation run handles; a long replay catches up over several runs. */
+  maxWindowsPerRun: 'WARDEN_MAX_WINDOWS_PER_RUN',
+  // Detection thresholds (shared/core/detectors/settings.ts documents each).
+  baselineDays: 'WARDEN_BASELINE_DAYS',
+  minIpActiveWindows: 'WARDEN_MIN_CLIENT_HISTORY_WINDOWS',
+  minEndpointWindows: 'WARDEN_MIN_ENDPOINT_HISTORY_WINDOWS',
+  spikeFactor: 'WARDEN_SPIKE_FACTOR',
+  spikeMadMultiplier: 'WARDEN_SPIKE_MAD_MULTIPLIER',
+  ipSpikeFloor: 'WARDEN_CLIENT_SPIKE_FLOOR',
+  populationSpikeFloor: 'WARDEN_POPULATION_SPIKE_FLOOR',
+  sprayFloor: 'WARDEN_SPRAY_FLOOR',
+  unknownEndpointsFloor: 'WARDEN_UNKNOWN_ENDPOINTS_FLOOR',
   /** An endpoint's stored last-seen time is rewritten only once it has moved on by this many seconds. */
   lastSeenResolutionSeconds: 'WARDEN_LAST_SEEN_RESOLUTION_SECONDS',
 } as const;

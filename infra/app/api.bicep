@@ -100,6 +100,45 @@ param windowRetentionDays int = 35
 @maxValue(400)
 param quarantineRetentionDays int = 30
 
+// Detection thresholds: defaults of shared/core/detectors/settings.ts (decimals allowed, hence strings).
+
+@description('WARDEN_ALLOWED_LATENESS_MINUTES: event-time minutes window evaluation waits past a window\'s end for late events.')
+@minValue(0)
+@maxValue(1440)
+param allowedLatenessMinutes int = 5
+
+@description('WARDEN_MAX_WINDOWS_PER_RUN: most 20-minute windows one evaluation run handles.')
+@minValue(1)
+@maxValue(10000)
+param maxWindowsPerRun int = 72
+
+@description('WARDEN_BASELINE_DAYS: days of window history baselines are learned from.')
+param baselineDays string = '30'
+
+@description('WARDEN_MIN_CLIENT_HISTORY_WINDOWS: active windows a client needs before its own baselines are used.')
+param minClientHistoryWindows string = '6'
+
+@description('WARDEN_MIN_ENDPOINT_HISTORY_WINDOWS: windows since first seen an endpoint needs before population spikes are judged.')
+param minEndpointHistoryWindows string = '72'
+
+@description('WARDEN_SPIKE_FACTOR: a spike exceeds the baseline\'s 99th percentile times this.')
+param spikeFactor string = '3'
+
+@description('WARDEN_SPIKE_MAD_MULTIPLIER: … and its median plus this many scaled MADs.')
+param spikeMadMultiplier string = '8'
+
+@description('WARDEN_CLIENT_SPIKE_FLOOR: fewest requests per window from one client that can be a traffic spike.')
+param clientSpikeFloor string = '30'
+
+@description('WARDEN_POPULATION_SPIKE_FLOOR: fewest requests per window to an endpoint that can be a population spike.')
+param populationSpikeFloor string = '100'
+
+@description('WARDEN_SPRAY_FLOOR: distinct endpoints per window from one client below which there is no spray.')
+param sprayFloor string = '12'
+
+@description('WARDEN_UNKNOWN_ENDPOINTS_FLOOR: distinct unknown paths per window from one client below which there is no alert.')
+param unknownEndpointsFloor string = '6'
+
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
 }
@@ -124,6 +163,17 @@ var wardenSettings = {
   WARDEN_LAST_SEEN_RESOLUTION_SECONDS: string(lastSeenResolutionSeconds)
   WARDEN_WINDOW_RETENTION_DAYS: string(windowRetentionDays)
   WARDEN_QUARANTINE_RETENTION_DAYS: string(quarantineRetentionDays)
+  WARDEN_ALLOWED_LATENESS_MINUTES: string(allowedLatenessMinutes)
+  WARDEN_MAX_WINDOWS_PER_RUN: string(maxWindowsPerRun)
+  WARDEN_BASELINE_DAYS: baselineDays
+  WARDEN_MIN_CLIENT_HISTORY_WINDOWS: minClientHistoryWindows
+  WARDEN_MIN_ENDPOINT_HISTORY_WINDOWS: minEndpointHistoryWindows
+  WARDEN_SPIKE_FACTOR: spikeFactor
+  WARDEN_SPIKE_MAD_MULTIPLIER: spikeMadMultiplier
+  WARDEN_CLIENT_SPIKE_FLOOR: clientSpikeFloor
+  WARDEN_POPULATION_SPIKE_FLOOR: populationSpikeFloor
+  WARDEN_SPRAY_FLOOR: sprayFloor
+  WARDEN_UNKNOWN_ENDPOINTS_FLOOR: unknownEndpointsFloor
 }
 
 // The Functions host's own settings. No FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION:

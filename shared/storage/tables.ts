@@ -21,6 +21,10 @@ export const TableNames = {
   baselines: 'baselines',
   /** Where window evaluation has got to. */
   evaluation: 'evaluation',
+  /** Alerts, partitioned by dedupe key. */
+  alerts: 'alerts',
+  /** Suppression rules. */
+  suppressionRules: 'suppressionrules',
 } as const;
 
 export type TableName = (typeof TableNames)[keyof typeof TableNames];

@@ -30,7 +30,7 @@ function triggerOf(name: string): Record<string, unknown> {
 }
 
 test('the app registers exactly the expected functions, and sets its programming model', () => {
-  assert.deepEqual(host.registrations.map((r) => r.metadata.name).sort(), ['health', 'ingest', 'purgeExpired']);
+  assert.deepEqual(host.registrations.map((r) => r.metadata.name).sort(), ['evaluateWindows', 'health', 'ingest', 'purgeExpired', 'recomputeBaselines']);
   assert.equal(host.programmingModels.length, 1);
 });
 
@@ -54,6 +54,14 @@ test('purgeExpired is a daily timer at 02:30 UTC that does not run on startup', 
   assert.equal(trigger.type, 'timerTrigger');
   assert.equal(trigger.schedule, '0 30 2 * * *');
   assert.notEqual(trigger.runOnStartup, true);
+});
+
+test('evaluateWindows runs every 5 minutes; recomputeBaselines daily at 01:00 UTC, not on startup', () => {
+  assert.equal(triggerOf('evaluateWindows').schedule, '0 */5 * * * *');
+  const recompute = triggerOf('recomputeBaselines');
+  assert.equal(recompute.type, 'timerTrigger');
+  assert.equal(recompute.schedule, '0 0 1 * * *');
+  assert.notEqual(recompute.runOnStartup, true);
 });
 
 test('health is an anonymous GET on /api/health with an HTTP output', () => {

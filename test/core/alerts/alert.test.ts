@@ -422,7 +422,7 @@ describe('comparePriority', () => {
     fc.assert(
       fc.property(alertArb, alertArb, alertArb, (a, b, c) => {
         const ab = comparePriority(a, b, exposure);
-        assert.equal(Math.sign(ab), -Math.sign(comparePriority(b, a, exposure)));
+        assert.equal(Math.sign(ab) + Math.sign(comparePriority(b, a, exposure)), 0);
         if (ab <= 0 && comparePriority(b, c, exposure) <= 0) assert.ok(comparePriority(a, c, exposure) <= 0);
         if (ab === 0) assert.equal(a.systemAlertId, b.systemAlertId);
       }),
