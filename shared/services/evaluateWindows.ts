@@ -4,6 +4,7 @@ import type { Finding } from '../core/detectors/finding';
 import type { DetectionSettings } from '../core/detectors/settings';
 import { detectPopulationSpikes, detectSpray, detectTrafficSpikes, detectUnknownEndpoints } from '../core/detectors/windowTraffic';
 import { windowFeatures, type WindowFeatures } from '../core/windowFeatures';
+import { WINDOW_MS } from '../core/windows';
 import type { AlertStore, BaselineStore, Clock, EvaluationCursorStore, PartitionStateStore, SuppressionRuleStore, WindowStore } from '../ports';
 import { raiseAlerts, type RaiseSummary } from './raiseAlerts';
 import { TRAFFIC_BASELINE } from './recomputeBaselines';
@@ -24,6 +25,11 @@ export interface EvaluateOptions {
   allowedLatenessMs: number;
   /** At most this many windows per run (a long replay catches up over several runs). */
   maxWindows: number;
+  /**
+   * Treat every window up to this event time as closed, lateness or not: the end of a finite
+   * input (the CLI's scored file), after which no event can come.
+   */
+  closeThrough?: number;
 }
 
 export interface EvaluateSummary extends RaiseSummary {
@@ -52,8 +58,9 @@ export async function evaluateWindows(deps: EvaluateDependencies, options: Evalu
   const partitions = await deps.partitions.list();
   const times = partitions.filter((p) => p.lastEventTime !== undefined && p.firstEventTime !== undefined);
   if (times.length === 0) return summary;
+  const latest = Math.max(...times.map((p) => p.lastEventTime as number));
   const due = windowsDue({
-    watermark: Math.max(...times.map((p) => p.lastEventTime as number)),
+    watermark: options.closeThrough === undefined ? latest : Math.max(latest, options.closeThrough) + WINDOW_MS + options.allowedLatenessMs,
     firstEventTime: Math.min(...times.map((p) => p.firstEventTime as number)),
     lastEvaluated: await deps.cursor.lastEvaluated(),
     allowedLatenessMs: options.allowedLatenessMs,

@@ -1,7 +1,10 @@
+import type { SuppressionRule } from '../core/alerts';
+import type { InstantDetector } from '../core/detectors/instant';
 import { makeRejection, parseMessage, type ParseOptions, type Rejection } from '../core/parse';
 import type { Endpoint, RequestEvent } from '../core/requestEvent';
 import { WindowAggregate, windowStart } from '../core/windows';
 import type {
+  AlertStore,
   Clock,
   EndpointActivity,
   EndpointActivityStore,
@@ -11,6 +14,7 @@ import type {
   QuarantineStore,
   WindowStore,
 } from '../ports';
+import { raiseAlerts } from './raiseAlerts';
 
 /** One Event Hub message as the trigger hands it over. */
 export interface IngestMessage {
@@ -37,6 +41,16 @@ export interface IngestDependencies {
   clock: Clock;
   /** Per-process memory that saves reads across batches; one per process. */
   cache: IngestCache;
+  /** Instant detection in the ingest path; absent, events are only stored (e.g. the CLI's training pass). */
+  detection?: InstantDetection;
+}
+
+/** The instant detectors and where their alerts go. */
+export interface InstantDetection {
+  detectors: readonly InstantDetector[];
+  alerts: AlertStore;
+  /** Current suppression rules (the caller may cache them). */
+  rules: () => Promise<readonly SuppressionRule[]>;
 }
 
 export interface IngestSummary {
@@ -56,6 +70,8 @@ export interface IngestSummary {
   skipped: number;
   windowDeltas: number;
   endpointsTouched: number;
+  /** Findings of the instant detectors. */
+  findings: number;
 }
 
 /**
@@ -105,10 +121,12 @@ export async function ingestBatch(batch: IngestBatch, deps: IngestDependencies):
   const parsed = parseAll(batch.partitionId, messages, deps.parseOptions);
   summary.records = parsed.events.length + parsed.rejections.length + parsed.skipped.length;
 
-  const applied = await applyToWindows(batch.partitionId, parsed.events, deps.windows);
-  summary.events = applied.events;
-  summary.windowDeltas = applied.deltas;
-  summary.replayed = parsed.events.length - applied.events;
+  const fresh = await freshEventsByWindow(batch.partitionId, parsed.events, deps.windows);
+  const freshEvents = [...fresh.values()].flat();
+  if (deps.detection !== undefined) summary.findings = await detectInstant(freshEvents, deps.detection, deps.clock.now());
+  summary.windowDeltas = await writeDeltas(batch.partitionId, fresh, deps.windows);
+  summary.events = freshEvents.length;
+  summary.replayed = parsed.events.length - freshEvents.length;
 
   // Quarantine, last-seen and counters are keyed by the partition's own watermark.
   const isNew = (sequenceNumber: number) => previous === undefined || sequenceNumber > previous.lastSequenceNumber;
@@ -148,6 +166,7 @@ function emptySummary(partitionId: string, messages: readonly IngestMessage[]): 
     skipped: 0,
     windowDeltas: 0,
     endpointsTouched: 0,
+    findings: 0,
   };
 }
 
@@ -188,14 +207,14 @@ function quarantineEntry(rejection: Rejection, message: IngestMessage): Quaranti
 }
 
 /**
- * Adds events to their windows' aggregates, skipping those at or below each window's watermark,
- * and writes one delta (with its watermark, atomically) per window, or more for large batches.
+ * The batch's events that no earlier delivery applied: those above their window's watermark,
+ * grouped by window, in sequence order.
  */
-async function applyToWindows(
+async function freshEventsByWindow(
   partitionId: string,
   events: readonly RequestEvent[],
   store: WindowStore,
-): Promise<{ events: number; deltas: number }> {
+): Promise<Map<number, RequestEvent[]>> {
   const byWindow = new Map<number, RequestEvent[]>();
   for (const event of events) {
     const start = windowStart(event.time);
@@ -204,12 +223,20 @@ async function applyToWindows(
     else list.push(event);
   }
   const watermarks = await store.readWatermarks(partitionId, [...byWindow.keys()]);
-  let applied = 0;
-  let deltas = 0;
+  const fresh = new Map<number, RequestEvent[]>();
   for (const [start, windowEvents] of [...byWindow].sort((a, b) => a[0] - b[0])) {
     const watermark = watermarks.get(start) ?? -1;
-    const fresh = windowEvents.filter((event) => event.source.sequenceNumber > watermark);
-    for (const slice of slicesByMessage(fresh)) {
+    const kept = windowEvents.filter((event) => event.source.sequenceNumber > watermark);
+    if (kept.length > 0) fresh.set(start, kept);
+  }
+  return fresh;
+}
+
+/** Writes one delta (with its watermark, atomically) per window, or more for large batches. */
+async function writeDeltas(partitionId: string, fresh: Map<number, RequestEvent[]>, store: WindowStore): Promise<number> {
+  let deltas = 0;
+  for (const [start, events] of fresh) {
+    for (const slice of slicesByMessage(events)) {
       const aggregate = new WindowAggregate();
       for (const event of slice) aggregate.add(event);
       await store.writeDelta({
@@ -219,11 +246,23 @@ async function applyToWindows(
         lastSequenceNumber: (slice[slice.length - 1] as RequestEvent).source.sequenceNumber,
         aggregate,
       });
-      applied += slice.length;
       deltas += 1;
     }
   }
-  return { events: applied, deltas };
+  return deltas;
+}
+
+/**
+ * Runs the instant detectors over fresh events and raises their alerts. It runs before the
+ * deltas are written: if it fails, the batch is redelivered with the same events still fresh,
+ * so no detection is lost (a repeat may then count twice in an alert's count).
+ */
+async function detectInstant(events: readonly RequestEvent[], detection: InstantDetection, now: Date): Promise<number> {
+  const findings = events.flatMap((event) => detection.detectors.flatMap((detector) => detector.detect(event)));
+  if (findings.length === 0) return 0;
+  const detectedAt = new Date(findings.reduce((latest, finding) => Math.max(latest, finding.time), 0));
+  await raiseAlerts(findings, { alerts: detection.alerts, rules: await detection.rules() }, { detectedAt, now });
+  return findings.length;
 }
 
 /**
