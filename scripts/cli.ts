@@ -7,6 +7,8 @@ import { sendBodies } from '../shared/azure/eventHubSender';
 import { parseConfig } from '../shared/config';
 import { CidrSet } from '../shared/core/ip';
 import { parseMessage } from '../shared/core/parse';
+import { SuspiciousUserAgentDetector } from '../shared/core/detectors/suspiciousUserAgent';
+import { runDetect } from './detect';
 import { DEFAULT_START, runGenerate } from './generate';
 import { eventHubConnectionOf } from './local/feeds';
 import { loadLocalSettings } from './local/localSettings';
@@ -131,6 +133,27 @@ export function buildCli(): Command {
       );
       bar.stop();
       process.stderr.write(`${result.sent} events sent to ${config.eventHubName} in ${result.batches} batches\n`);
+    });
+
+  program
+    .command('detect')
+    .description('learn baselines from one log file and write the alerts raised on another (the functions\' own pipeline, on an in-memory Azurite)')
+    .requiredOption('--train <file>', 'logs to learn from (one Event Hub message body per line)')
+    .requiredOption('--score <file>', 'logs to score, later in event time')
+    .requiredOption('--out <file>', 'alerts, one JSON object per line, in Defender\'s continuous-export shape')
+    .action(async (options: { train: string; score: string; out: string }) => {
+      const bars = { train: progressBar('train', fileSize(options.train), 'bytes'), score: progressBar('score', fileSize(options.score), 'bytes') };
+      const result = await runDetect({
+        ...options,
+        detectors: [new SuspiciousUserAgentDetector()],
+        onProgress: (phase, bytes) => bars[phase].update(bytes),
+      });
+      bars.train.stop();
+      bars.score.stop();
+      process.stderr.write(
+        `learned from ${result.trainEvents} events (baselines as of ${result.baselineAsOf ?? 'never'}); scored ${result.scoreEvents} events ` +
+          `over ${result.windowsEvaluated} windows; ${result.alerts} alerts; ${result.quarantined} records quarantined\n`,
+      );
     });
 
   return program;

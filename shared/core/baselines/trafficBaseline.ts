@@ -1,4 +1,4 @@
-import { median, quantile } from '../sketch/robust';
+import { mad, median, quantile } from '../sketch/robust';
 import type { WindowFeatures } from '../windowFeatures';
 import { WINDOW_MS } from '../windows';
 
@@ -54,7 +54,6 @@ export function summarize(values: readonly number[]): CountSummary {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return { windows: 0, active: 0, p50: 0, p95: 0, p99: 0, max: 0, mad: 0 };
   const p50 = median(sorted);
-  const deviations = sorted.map((v) => Math.abs(v - p50)).sort((a, b) => a - b);
   return {
     windows: sorted.length,
     active: values.filter((v) => v > 0).length,
@@ -62,7 +61,7 @@ export function summarize(values: readonly number[]): CountSummary {
     p95: quantile(sorted, 0.95),
     p99: quantile(sorted, 0.99),
     max: sorted[sorted.length - 1] ?? 0,
-    mad: median(deviations),
+    mad: mad(sorted, { center: p50 }),
   };
 }
 

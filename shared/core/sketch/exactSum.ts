@@ -11,7 +11,9 @@
  * sums of the same multiset serialize to the same bytes.
  */
 export class ExactSum {
-  private partials: number[] = [];
+  /** partials[0 … size): non-overlapping, increasing magnitude. Grows rarely (≤ ~40 needed). */
+  private partials = new Float64Array(4);
+  private size = 0;
 
   /**
    * Adds a finite double exactly. Throws RangeError for a non-finite input; a total beyond the
@@ -20,8 +22,9 @@ export class ExactSum {
   add(x: number): void {
     if (!Number.isFinite(x)) throw new RangeError(`ExactSum adds finite numbers, got ${x}`);
     const partials = this.partials;
+    const size = this.size;
     let kept = 0;
-    for (let j = 0; j < partials.length; j++) {
+    for (let j = 0; j < size; j++) {
       let y = partials[j] as number;
       if (Math.abs(x) < Math.abs(y)) {
         const t = x;
@@ -34,8 +37,13 @@ export class ExactSum {
       x = hi;
     }
     if (!Number.isFinite(x)) throw new RangeError('sum overflowed the range of a double');
-    partials.length = kept;
-    partials.push(x);
+    if (kept === partials.length) {
+      const grown = new Float64Array(partials.length * 2);
+      grown.set(partials);
+      this.partials = grown;
+    }
+    this.partials[kept] = x;
+    this.size = kept + 1;
   }
 
   /**
@@ -54,13 +62,14 @@ export class ExactSum {
 
   /** Adds another exact sum (exactly). Safe when `other` is this. */
   addSum(other: ExactSum): void {
-    for (const p of other.partials.slice()) this.add(p);
+    const theirs = other.partials.slice(0, other.size);
+    for (const p of theirs) this.add(p);
   }
 
   /** The exact total rounded to the nearest double (ties to even). */
   get value(): number {
     const p = this.partials;
-    let n = p.length;
+    let n = this.size;
     if (n === 0) return 0;
     n -= 1;
     let hi = p[n] as number;
@@ -85,8 +94,7 @@ export class ExactSum {
 
   /** Canonical expansion of the exact total (empty for zero): depends only on the exact value. */
   terms(): number[] {
-    const work = new ExactSum();
-    work.partials = this.partials.slice();
+    const work = this.clone();
     const terms: number[] = [];
     // A double expansion has at most ~40 significant terms (2098 bits / 53); 64 is a safe cap.
     for (let i = 0; i < 64; i++) {
@@ -108,6 +116,7 @@ export class ExactSum {
   clone(): ExactSum {
     const copy = new ExactSum();
     copy.partials = this.partials.slice();
+    copy.size = this.size;
     return copy;
   }
 }

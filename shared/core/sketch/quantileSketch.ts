@@ -25,9 +25,15 @@
  * - Mergeable exactly: merge keeps every bucket count (integers) and clamps keys below
  *   maxKey − binLimit + 1 to that floor; clamping composes, so the result is the same for any
  *   split of the input and any merge order or tree. The sum is kept exactly ({@link ExactSum}).
- *   Two sketches of the same multiset serialize to identical text.
- * - Serialization: base64 of a small binary encoding (zero-run-length varint counts); the text is
- *   at most about (40 + 8·binLimit)·4/3 characters, typically 1–3 KB for millions of values.
+ *   Two sketches of the same multiset serialize to identical text. (Bucket keys come from
+ *   Math.log2, which JavaScript engines need not round identically: across Node versions a value
+ *   within an ulp of a bucket boundary could land in the neighbouring bucket. Accuracy and
+ *   mergeability are unaffected; only byte-identity across runtimes is not promised.)
+ * - Serialization: base64 of a small binary encoding (header, zero-run-length varint bucket
+ *   counts, exact min/max, the exact sum's terms). Bounded by the bin limit: at most
+ *   (372 + 8·binLimit) bytes, ≤ 11.4 K base64 characters at the default 1024; measured 0.2–1.5 KB
+ *   for 10⁴–10⁶ values of sizes or latencies (a 1e6-value lognormal with σ = 3, spanning ~10
+ *   orders of magnitude: 679 buckets, 1,508 characters). An empty sketch is 20 characters.
  */
 import { LogarithmicMapping } from '@datadog/sketches-js/dist/ddsketch/mapping';
 
@@ -122,7 +128,13 @@ export class QuantileSketch implements Distribution {
       const floor = key - this.limit + 1;
       if (floor > this.offset) this.collapseBelow(floor);
       const target = this.bins;
-      while (target.length < key - this.offset) target.push(0);
+      const index = key - this.offset;
+      if (index < target.length) {
+        // binLimit 1: everything was just collapsed onto this very key.
+        target[index] = (target[index] as number) + weight;
+        return;
+      }
+      while (target.length < index) target.push(0);
       target.push(weight);
       return;
     }

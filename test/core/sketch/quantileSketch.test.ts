@@ -42,7 +42,7 @@ const valueArb = fc.oneof(
   fc.integer({ min: 0, max: 10_000_000 }),
   fc.double({ min: 0, max: 1e12, noNaN: true, noDefaultInfinity: true }),
   fc.double({ min: 0, max: 1e-3, noNaN: true, noDefaultInfinity: true }),
-  fc.constantFrom(1e-300, 5e-324, 1e300, 1),
+  fc.constantFrom(1e-300, 5e-324, 1e300, 1, -0),
 );
 
 describe('QuantileSketch accuracy', () => {
@@ -165,7 +165,7 @@ describe('QuantileSketch merge', () => {
         fc.integer({ min: 1, max: 6 }),
         fc.array(fc.nat(), { maxLength: 200 }),
         fc.array(fc.nat(), { minLength: 1, maxLength: 20 }),
-        fc.array(fc.constantFrom(8, 64, 1024), { minLength: 6, maxLength: 6 }),
+        fc.array(fc.constantFrom(1, 2, 8, 64, 1024), { minLength: 6, maxLength: 6 }),
         (values, partCount, assignment, choices, limits) => {
           const parts = Array.from({ length: partCount }, (_, i) => QuantileSketch.create({ binLimit: limits[i] ?? 1024 }));
           values.forEach((v, j) => (parts[(assignment[j] ?? 0) % partCount] as QuantileSketch).add(v));
