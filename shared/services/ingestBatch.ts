@@ -75,10 +75,11 @@ export interface IngestSummary {
 }
 
 /**
- * A delta holds at most this many counted keys, so that its entity stays far below Table
- * Storage's 1 MiB; a larger batch is cut at a message boundary into several deltas.
+ * A delta holds the events of at most this many records (about 140K characters serialized with
+ * typical parameters), so its entity stays below Table Storage's 1 MiB; a larger batch is cut at
+ * a message boundary into several deltas.
  */
-export const MAX_DELTA_KEYS = 2000;
+export const MAX_DELTA_KEYS = 1000;
 
 /** What one ingest instance remembers between batches, per Event Hub partition. */
 export class IngestCache {

@@ -14,8 +14,8 @@ import { deleteWhere, getEntityOrUndefined, sequenceKey, TableNames, type TableF
  * events below the watermark or finds nothing written.
  */
 const WATERMARK_ROW = '~watermark';
-/** Entities hold at most 1 MiB; keep deltas well under it. */
-export const MAX_DELTA_CHARS = 240_000;
+/** Entities hold at most 1 MiB and strings count 2 bytes a character: keep deltas well under it. */
+export const MAX_DELTA_CHARS = 450_000;
 
 interface DeltaEntity extends TableEntity {
   firstSequenceNumber: number;
