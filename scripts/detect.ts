@@ -4,11 +4,13 @@ import { once } from 'node:events';
 import { createDependencies, type AppDependencies } from '../functions/deps';
 import { parseConfig } from '../shared/config';
 import { comparePriority, toDefenderExport } from '../shared/core/alerts';
+import { deserializeContentBaselines } from '../shared/core/baselines/contentBaseline';
 import type { InstantDetector } from '../shared/core/detectors/instant';
 import type { DetectionSettings } from '../shared/core/detectors/settings';
 import { WINDOW_MS, windowStart } from '../shared/core/windows';
 import { evaluateWindows } from '../shared/services/evaluateWindows';
 import { ingestBatch, type IngestDependencies } from '../shared/services/ingestBatch';
+import { CONTENT_BASELINE, instantDetectors } from '../shared/services/instantDetectors';
 import { recomputeBaselines } from '../shared/services/recomputeBaselines';
 import { startEmbeddedAzurite } from './local/embeddedAzurite';
 import { linesAsBatches } from './messageLines';
@@ -20,6 +22,7 @@ export interface DetectOptions {
   score: string;
   /** Alerts raised while scoring, in Defender's continuous-export shape, one JSON object per line. */
   out: string;
+  /** Instant detectors that need no baseline (patterns, intel); the baseline-driven ones are added. */
   detectors: readonly InstantDetector[];
   settings?: Partial<DetectionSettings>;
   /** Bytes of each file read so far. */
@@ -57,7 +60,9 @@ export async function runDetect(options: DetectOptions): Promise<DetectResult> {
     if (trainState?.lastEventTime !== undefined) await deps.cursor.setLastEvaluated(windowStart(trainState.lastEventTime) - WINDOW_MS);
 
     const rules = await deps.suppressionRules.list();
-    const scoring = ingestDependencies(deps, { detectors: options.detectors, alerts: deps.alerts, rules: async () => rules });
+    const stored = await deps.baselines.read(CONTENT_BASELINE);
+    const detectors = instantDetectors(stored === undefined ? undefined : deserializeContentBaselines(stored.text), detection, options.detectors);
+    const scoring = ingestDependencies(deps, { detectors: async () => detectors, alerts: deps.alerts, rules: async () => rules });
     const evaluate = (closeThrough?: number) =>
       evaluateWindows(deps, { settings: detection, allowedLatenessMs: config.allowedLatenessMs, maxWindows: 10_000, closeThrough });
     await ingestFile(options.score, 'score', scoring, result, (n) => options.onProgress?.('score', n), async () => {

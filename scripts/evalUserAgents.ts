@@ -45,7 +45,7 @@ export interface UserAgentEvaluation {
   crsByFamily: Record<string, Rate>;
   /** Entries of the CRS scanner-UA lists (v4 and v3.3.10) and which of them are flagged. */
   scannerLists: Record<string, { rate: Rate; missed: string[] }>;
-  /** The CRS v3.3.10 scripting-client list, matched with the given options. */
+  /** The CRS v3.3.10 scripting-client list, matched with `flagScriptingClients` on. */
   scriptingList: { rate: Rate; missed: string[] };
   /** Real browser User-Agents (unique strings) and the ones that were flagged (false positives). */
   browsers: { total: number; flagged: Array<{ userAgent: string; match: UserAgentMatch }> };
@@ -150,7 +150,8 @@ export function evaluateUserAgents(dataDir: string, options: UserAgentPatternOpt
     scannerLists[name] = { rate: rate(flags), missed: entries.filter((_, index) => !flags[index]) };
   }
   const scripting = readWordList(join(dataDir, 'coreruleset', 'v3.3.10', 'rules', 'scripting-user-agents.data'));
-  const scriptingFlags = scripting.map((entry) => judge(entry) !== undefined);
+  const scriptingMatcher = new UserAgentMatcher({ ...options, flagScriptingClients: true });
+  const scriptingFlags = scripting.map((entry) => scriptingMatcher.match(entry) !== undefined);
 
   const browserAgents = loadBrowserUserAgents(dataDir);
   const flaggedBrowsers: UserAgentEvaluation['browsers']['flagged'] = [];

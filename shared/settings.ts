@@ -48,6 +48,17 @@ export const Settings = {
   populationSpikeFloor: 'WARDEN_POPULATION_SPIKE_FLOOR',
   sprayFloor: 'WARDEN_SPRAY_FLOOR',
   unknownEndpointsFloor: 'WARDEN_UNKNOWN_ENDPOINTS_FLOOR',
+  minSizeSamples: 'WARDEN_MIN_SIZE_SAMPLES',
+  sizeFactor: 'WARDEN_SIZE_FACTOR',
+  requestPayloadFloor: 'WARDEN_REQUEST_PAYLOAD_FLOOR_BYTES',
+  responsePayloadFloor: 'WARDEN_RESPONSE_PAYLOAD_FLOOR_BYTES',
+  latencyFloorMs: 'WARDEN_LATENCY_FLOOR_MS',
+  minEndpointRequestsForParams: 'WARDEN_MIN_ENDPOINT_REQUESTS_FOR_PARAMS',
+  minParamRequestsForTypes: 'WARDEN_MIN_PARAM_REQUESTS_FOR_TYPES',
+  enumerationFactor: 'WARDEN_ENUMERATION_FACTOR',
+  enumerationFloor: 'WARDEN_ENUMERATION_FLOOR',
+  distributedEnumerationFloor: 'WARDEN_DISTRIBUTED_ENUMERATION_FLOOR',
+  distributedEnumerationMinClients: 'WARDEN_DISTRIBUTED_ENUMERATION_MIN_CLIENTS',
   /** An endpoint's stored last-seen time is rewritten only once it has moved on by this many seconds. */
   lastSeenResolutionSeconds: 'WARDEN_LAST_SEEN_RESOLUTION_SECONDS',
 } as const;

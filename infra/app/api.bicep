@@ -139,6 +139,39 @@ param sprayFloor string = '12'
 @description('WARDEN_UNKNOWN_ENDPOINTS_FLOOR: distinct unknown paths per window from one client below which there is no alert.')
 param unknownEndpointsFloor string = '6'
 
+@description('WARDEN_MIN_SIZE_SAMPLES: requests of an (endpoint, status) in the baseline before payload and latency spikes are judged.')
+param minSizeSamples string = '200'
+
+@description('WARDEN_SIZE_FACTOR: a payload or latency spike exceeds the baseline 99.9th percentile times this.')
+param sizeFactor string = '4'
+
+@description('WARDEN_REQUEST_PAYLOAD_FLOOR_BYTES: smallest request body (bytes) that can be a payload spike.')
+param requestPayloadFloor string = '65536'
+
+@description('WARDEN_RESPONSE_PAYLOAD_FLOOR_BYTES: smallest response (bytes) that can be a payload spike.')
+param responsePayloadFloor string = '1048576'
+
+@description('WARDEN_LATENCY_FLOOR_MS: smallest latency (ms) that can be a latency spike.')
+param latencyFloorMs string = '5000'
+
+@description('WARDEN_MIN_ENDPOINT_REQUESTS_FOR_PARAMS: requests an endpoint needs in the baseline before unseen parameters are judged.')
+param minEndpointRequestsForParams string = '500'
+
+@description('WARDEN_MIN_PARAM_REQUESTS_FOR_TYPES: requests a parameter needs in the baseline before unseen value types are judged.')
+param minParamRequestsForTypes string = '100'
+
+@description('WARDEN_ENUMERATION_FACTOR: enumeration exceeds the baseline 99.9th percentile of distinct values times this.')
+param enumerationFactor string = '3'
+
+@description('WARDEN_ENUMERATION_FLOOR: fewest distinct values of a parameter from one client in a window that can be enumeration.')
+param enumerationFloor string = '25'
+
+@description('WARDEN_DISTRIBUTED_ENUMERATION_FLOOR: fewest distinct values from all clients in a window that can be distributed enumeration.')
+param distributedEnumerationFloor string = '60'
+
+@description('WARDEN_DISTRIBUTED_ENUMERATION_MIN_CLIENTS: fewest clients that make an enumeration distributed.')
+param distributedEnumerationMinClients string = '5'
+
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
 }
@@ -174,6 +207,17 @@ var wardenSettings = {
   WARDEN_POPULATION_SPIKE_FLOOR: populationSpikeFloor
   WARDEN_SPRAY_FLOOR: sprayFloor
   WARDEN_UNKNOWN_ENDPOINTS_FLOOR: unknownEndpointsFloor
+  WARDEN_MIN_SIZE_SAMPLES: minSizeSamples
+  WARDEN_SIZE_FACTOR: sizeFactor
+  WARDEN_REQUEST_PAYLOAD_FLOOR_BYTES: requestPayloadFloor
+  WARDEN_RESPONSE_PAYLOAD_FLOOR_BYTES: responsePayloadFloor
+  WARDEN_LATENCY_FLOOR_MS: latencyFloorMs
+  WARDEN_MIN_ENDPOINT_REQUESTS_FOR_PARAMS: minEndpointRequestsForParams
+  WARDEN_MIN_PARAM_REQUESTS_FOR_TYPES: minParamRequestsForTypes
+  WARDEN_ENUMERATION_FACTOR: enumerationFactor
+  WARDEN_ENUMERATION_FLOOR: enumerationFloor
+  WARDEN_DISTRIBUTED_ENUMERATION_FLOOR: distributedEnumerationFloor
+  WARDEN_DISTRIBUTED_ENUMERATION_MIN_CLIENTS: distributedEnumerationMinClients
 }
 
 // The Functions host's own settings. No FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION:

@@ -1,12 +1,15 @@
+import { deserializeContentBaselines } from '../core/baselines/contentBaseline';
 import { deserializeTrafficBaselines, type TrafficBaselines } from '../core/baselines/trafficBaseline';
 import { windowsDue } from '../core/closedWindows';
 import type { Finding } from '../core/detectors/finding';
+import { detectDistributedEnumeration, detectParameterEnumeration } from '../core/detectors/paramEnumeration';
 import type { DetectionSettings } from '../core/detectors/settings';
 import { detectPopulationSpikes, detectSpray, detectTrafficSpikes, detectUnknownEndpoints } from '../core/detectors/windowTraffic';
 import { windowFeatures, type WindowFeatures } from '../core/windowFeatures';
 import { WINDOW_MS } from '../core/windows';
 import type { AlertStore, BaselineStore, Clock, EvaluationCursorStore, PartitionStateStore, SuppressionRuleStore, WindowStore } from '../ports';
 import { raiseAlerts, type RaiseSummary } from './raiseAlerts';
+import { CONTENT_BASELINE } from './instantDetectors';
 import { TRAFFIC_BASELINE } from './recomputeBaselines';
 
 export interface EvaluateDependencies {
@@ -69,13 +72,20 @@ export async function evaluateWindows(deps: EvaluateDependencies, options: Evalu
   if (due.length === 0) return summary;
   const stored = await deps.baselines.read(TRAFFIC_BASELINE);
   const baselines = stored === undefined ? undefined : deserializeTrafficBaselines(stored.text);
+  const storedContent = await deps.baselines.read(CONTENT_BASELINE);
+  const content = storedContent === undefined ? undefined : deserializeContentBaselines(storedContent.text);
   summary.withoutBaseline = baselines === undefined;
   const rules = await deps.suppressionRules.list();
   const partitionIds = partitions.map((p) => p.partitionId);
   for (const start of due) {
     if (baselines !== undefined) {
-      const features = windowFeatures(await deps.windows.readWindow(start, partitionIds), start);
+      const merged = await deps.windows.readWindow(start, partitionIds);
+      const features = windowFeatures(merged, start);
       const findings = WINDOW_DETECTORS.flatMap((detect) => detect(features, baselines, options.settings));
+      if (content !== undefined) {
+        findings.push(...detectParameterEnumeration(merged, start, content, options.settings));
+        findings.push(...detectDistributedEnumeration(merged, start, content, options.settings));
+      }
       summary.findings += findings.length;
       const raised = await raiseAlerts(findings, { alerts: deps.alerts, rules }, { detectedAt: new Date(features.end), now: deps.clock.now() });
       summary.created += raised.created;

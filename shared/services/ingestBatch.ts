@@ -47,7 +47,8 @@ export interface IngestDependencies {
 
 /** The instant detectors and where their alerts go. */
 export interface InstantDetection {
-  detectors: readonly InstantDetector[];
+  /** The current detectors (they may be rebuilt as baselines are recomputed). */
+  detectors: () => Promise<readonly InstantDetector[]>;
   alerts: AlertStore;
   /** Current suppression rules (the caller may cache them). */
   rules: () => Promise<readonly SuppressionRule[]>;
@@ -259,7 +260,8 @@ async function writeDeltas(partitionId: string, fresh: Map<number, RequestEvent[
  * so no detection is lost (a repeat may then count twice in an alert's count).
  */
 async function detectInstant(events: readonly RequestEvent[], detection: InstantDetection, now: Date): Promise<number> {
-  const findings = events.flatMap((event) => detection.detectors.flatMap((detector) => detector.detect(event)));
+  const detectors = await detection.detectors();
+  const findings = events.flatMap((event) => detectors.flatMap((detector) => detector.detect(event)));
   if (findings.length === 0) return 0;
   const detectedAt = new Date(findings.reduce((latest, finding) => Math.max(latest, finding.time), 0));
   await raiseAlerts(findings, { alerts: detection.alerts, rules: await detection.rules() }, { detectedAt, now });

@@ -1,8 +1,10 @@
+import { ContentBaselineBuilder, serializeContentBaselines } from '../core/baselines/contentBaseline';
 import { serializeTrafficBaselines, TrafficBaselineBuilder } from '../core/baselines/trafficBaseline';
 import type { DetectionSettings } from '../core/detectors/settings';
 import { windowFeatures } from '../core/windowFeatures';
 import { WINDOW_MS, windowStart } from '../core/windows';
 import type { BaselineStore, PartitionStateStore, WindowStore } from '../ports';
+import { CONTENT_BASELINE } from './instantDetectors';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -37,13 +39,17 @@ export async function recomputeBaselines(
   const from = Math.max(to - settings.baselineDays * DAY_MS, windowStart(earliest));
   const partitionIds = partitions.map((p) => p.partitionId);
   const builder = new TrafficBaselineBuilder(from, to);
+  const content = new ContentBaselineBuilder(from, to);
   let windows = 0;
   for (let start = from; start < to; start += WINDOW_MS) {
     const merged = await stores.windows.readWindow(start, partitionIds);
     windows += 1;
-    if (merged.events > 0) builder.add(windowFeatures(merged, start));
+    if (merged.events === 0) continue;
+    builder.add(windowFeatures(merged, start));
+    content.add(merged, start);
   }
   const baselines = builder.build();
+  await stores.baselines.write(CONTENT_BASELINE, serializeContentBaselines(content.build()), to);
   const version = await stores.baselines.write(TRAFFIC_BASELINE, serializeTrafficBaselines(baselines), to);
   return {
     asOf: new Date(to).toISOString(),

@@ -21,6 +21,28 @@ export interface DetectionSettings {
   sprayFloor: number;
   /** Unknown endpoints: at least this many distinct paths that no operation serves, from one client, in one window. */
   unknownEndpointsFloor: number;
+  /** Payload and latency spikes need this many requests of the (endpoint, status) in the baseline. */
+  minSizeSamples: number;
+  /** A payload or latency spike exceeds the baseline's 99.9th percentile times this … */
+  sizeFactor: number;
+  /** … and is at least this large: request body bytes, … */
+  requestPayloadFloor: number;
+  /** … response bytes, … */
+  responsePayloadFloor: number;
+  /** … or milliseconds of latency. */
+  latencyFloorMs: number;
+  /** Unseen parameters are judged on endpoints with at least this many requests in the baseline. */
+  minEndpointRequestsForParams: number;
+  /** Unseen value types are judged on parameters seen in at least this many requests. */
+  minParamRequestsForTypes: number;
+  /** Enumeration: distinct values of a parameter above the baseline's 99.9th percentile times this … */
+  enumerationFactor: number;
+  /** … and at least this many from one client in a window, … */
+  enumerationFloor: number;
+  /** … or this many from all clients together (distributed). */
+  distributedEnumerationFloor: number;
+  /** Distributed enumeration needs at least this many clients sending values in the window. */
+  distributedEnumerationMinClients: number;
 }
 
 export const DEFAULT_DETECTION_SETTINGS: Readonly<DetectionSettings> = Object.freeze({
@@ -33,4 +55,15 @@ export const DEFAULT_DETECTION_SETTINGS: Readonly<DetectionSettings> = Object.fr
   populationSpikeFloor: 100,
   sprayFloor: 12,
   unknownEndpointsFloor: 6,
+  minSizeSamples: 200,
+  sizeFactor: 4,
+  requestPayloadFloor: 65_536,
+  responsePayloadFloor: 1_048_576,
+  latencyFloorMs: 5_000,
+  minEndpointRequestsForParams: 500,
+  minParamRequestsForTypes: 100,
+  enumerationFactor: 3,
+  enumerationFloor: 25,
+  distributedEnumerationFloor: 60,
+  distributedEnumerationMinClients: 5,
 });

@@ -12,8 +12,14 @@
  * - an absent or empty User-Agent: the parser turns an empty header into "no User-Agent", so
  *   "empty but present" cannot be told from "not logged" and is never flagged.
  *
- * Scores: 2 for a payload (an exploit attempt: Log4Shell, shellshock, injection, traversal, …),
- * 1 for a tool fingerprint, a scripting client or an oversized header.
+ * Scores: 2 for a payload (an exploit attempt: Log4Shell, shellshock, injection, traversal,
+ * out-of-band callback domains, CR/LF), 1 for a tool fingerprint, a scripting client, a malformed
+ * browser imitation, other control characters or an oversized header.
+ *
+ * The finding: `observed` and `entities.userAgent` hold the User-Agent cut to
+ * `maxObservedLength`; `evidence` has `category`, `rule`, `matched` (an excerpt of at most 80
+ * characters of the decoded, lower-cased header), `decoded` (the match needed decoding) and
+ * `userAgentLength`.
  */
 import type { RequestEvent } from '../requestEvent';
 import type { Finding } from './finding';

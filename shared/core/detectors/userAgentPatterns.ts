@@ -50,7 +50,9 @@ export type UserAgentCategory =
   /** Other control characters (NUL, escape, …). */
   | 'control_characters'
   /** Longer than any real client sends. */
-  | 'oversized';
+  | 'oversized'
+  /** A broken imitation of a browser: misspelled or version-less "Mozilla", a value that starts with "User-Agent:". */
+  | 'malformed';
 
 /** Payload categories score 2, tool fingerprints and oddities 1: see {@link categoryScore}. */
 export const PAYLOAD_CATEGORIES: ReadonlySet<UserAgentCategory> = new Set<UserAgentCategory>([
@@ -242,12 +244,12 @@ const WORD_COMMANDS = [
   'scp', 'ftp', 'ruby', 'python', 'python2', 'python3', 'perl', 'php', 'node', 'java', 'lua', 'wget', 'curl',
   'fetch', 'lwp-download', 'lwp-request', 'su', 'mount', 'service', 'history', 'eval', 'exec', 'source', 'type',
   'net', 'dash', 'nl', 'od', 'tac', 'dir', 'del', 'copy', 'reg', 'schtasks', 'timeout', 'watch', 'nice', 'openssl',
-  'crontab', 'tee', 'uniq', 'cut', 'tr', 'wc', 'ps', 'kill', 'who', 'w', 'last', 'systeminfo', 'whereis', 'which',
+  'tee', 'uniq', 'cut', 'tr', 'wc', 'ps', 'who', 'w', 'last', 'systeminfo', 'whereis', 'which',
 ] as const;
 
 function alternation(words: readonly string[]): string {
   const unique = [...new Set(words)].sort((a, b) => b.length - a.length);
-  return unique.map((word) => word.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|');
+  return unique.map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
 }
 
 const DISTINCT = alternation(DISTINCT_COMMANDS);
@@ -291,9 +293,10 @@ const REVERSE_SHELL = new RegExp(
 const DOWNLOAD_AND_RUN = new RegExp(
   `\\b(?:wget|curl|fetch|lwp-download|lwp-request|tftp)\\s{1,5}(?:-{1,2}[\\w-]{1,20}(?:\\s{1,5}[^\\s-][^\\s]{0,60})?\\s{1,5}){0,5}['"]?(?:https?|ftp|tftp)://`,
 );
-/** A shell function definition that is not shellshock: the classic fork bomb `f(){ f|f& };f`. */
-const FUNCTION_DEFINITION = /[a-z_:.]\s{0,5}\(\s{0,5}\)\s{0,5}\{/;
-const SHELLSHOCK = /(?:^|[^a-z0-9_:.\s])\s{0,5}\(\s{0,5}\)\s{0,5}\{|^\s{0,5}\(\s{0,5}\)\s{0,5}\{/;
+/** Shellshock: an empty parameter list and a body, not glued to a name: "() { :; };", "Mozilla/5.0 () { _; }". */
+const SHELLSHOCK = /(?:^|[^a-z0-9_:.-])\(\s{0,5}\)\s{0,5}\{/;
+/** A named shell function definition: the classic fork bomb `f(){ f|f& };f`. */
+const FUNCTION_DEFINITION = /[a-z0-9_:.-]\(\s{0,5}\)\s{0,5}\{/;
 const SHELL_VARIABLE_TRICKS = /\$\{?ifs\b|\$\{?path:0:1|&&\s{0,5}\$[a-z_]/;
 
 // ---------------------------------------------------------------------------------------------
@@ -449,22 +452,45 @@ const OOB_CALLBACK = new RegExp(
  * brute-forcers and internet-wide port scanners. Matched as whole names (not inside a longer word).
  */
 const SCANNER_NAMES = [
-  // SQL injection
-  'sqlmap', 'sqlninja', 'sqlsus', 'bsqlbf', 'havij', 'mysqloit', 'absinthe',
+  // SQL and NoSQL injection
+  'sqlmap', 'sqlninja', 'sqlsus', 'bsqlbf', 'havij', 'mysqloit', 'absinthe', 'pangolin', 'ghauri', 'jsql',
+  'nosqlmap',
   // vulnerability scanners and DAST suites
-  'nikto', 'nessus', 'openvas', 'nasl', 'nuclei', 'jaeles', 'acunetix', 'awvs', 'netsparker', 'invicti',
-  'appscan', 'webinspect', 'qualysguard', 'qualys', 'nexpose', 'appspider', 'arachni', 'w3af', 'skipfish',
-  'wapiti', 'owasp zap', 'zaproxy', 'paros', 'burpsuite', 'burp suite', 'burp collaborator', 'grendel-scan',
-  'n-stealth', 'nstealth', 'webshag', 'uniscan', 'golismero', 'detectify', 'commix', 'xsstrike',
-  'xsser', 'fimap', 'dotdotpwn', 'metasploit', 'whatweb',
-  // content discovery and fuzzers
-  'dirbuster', 'dirb', 'gobuster', 'feroxbuster', 'dirsearch', 'ffuf', 'fuzz faster u fool', 'wfuzz',
+  'nikto', 'libwhisker', 'nessus', 'openvas', 'nasl', 'nuclei', 'jaeles', 'acunetix', 'awvs', 'netsparker',
+  'invicti', 'appscan', 'webinspect', 'qualysguard', 'qualys', 'nexpose', 'appspider', 'arachni', 'w3af',
+  'skipfish', 'wapiti', 'owasp zap', 'zaproxy', 'paros', 'burpsuite', 'burp suite', 'burp collaborator',
+  'grendel-scan', 'n-stealth', 'nstealth', 'n-stalker', 'webshag', 'uniscan', 'golismero', 'detectify',
+  'ironwasp', 'nettacker', 'vega/', 'f-secure radar', 'sitelockspider', 'cisco-torch', 'cgichk', 'nsauditor',
+  'fhscan', 'metasploit', 'whatweb', 'whatwaf',
+  // injection specialists: command, XSS, template, file inclusion, CRLF
+  'commix', 'xsstrike', 'xsser', 'dalfox', 'sstimap', 'tplmap', 'tinja', 'fimap', 'kadimus', 'lfisuite', 'lfimap',
+  'panoptic', 'dotdotpwn', 'crlfuzz',
+  // content discovery, fuzzers and API route discovery
+  'dirbuster', 'dirb', 'gobuster', 'feroxbuster', 'dirsearch', 'ffuf', 'fuzz faster', 'wfuzz', 'jbrofuzz',
+  'shortscan', 'kiterunner', 'pmafind',
+  // GraphQL
+  'graphw00f', 'graphql-cop',
   // CMS scanners
-  'wpscan', 'joomscan', 'droopescan', 'cmsmap', 'cmseek',
-  // brute-forcers, exploit kits and bots that only probe for holes
+  'wpscan', 'wprecon', 'joomscan', 'droopescan', 'cmsmap', 'cmseek',
+  // secret verifiers (a leaked key being tried against the API)
+  'trufflehog', 'noseyparker',
+  // brute-forcers, probing bots and internet-wide scanners
   '(hydra)', 'thc-hydra', 'brutus', 'zmeu', 'morfeus', 'jorgee', 'masscan', 'zgrab', 'zmap', 'nmap',
-  'nmap scripting engine', 'censysinspect', 'projectdiscovery',
+  'nmap scripting engine', 'censysinspect', 'projectdiscovery', 'netlab360', 'leakix', 'l9explore', 'l9tcpid',
 ] as const;
+
+/** Self-descriptions of attack tooling, and skipfish's "Mozilla/5.0 SF/<version>". */
+const SCANNER_PHRASE = new RegExp(
+  [
+    'security[\\s_-]?(?:scan|analy[sz]er)',
+    'vuln(?:erability)?[\\s_-]?scan',
+    '\\bexploit(?:s|ing|er)?\\b',
+    '(?:^|[\\s_-])pwn(?:er|ed)?(?:$|[\\s_/-])',
+    '\\bauto[\\s_-]?rooter\\b',
+    '\\bsql[\\s_-]?(?:power[\\s_-]?)?inject',
+    '^mozilla/5\\.0 sf/',
+  ].join('|'),
+);
 
 function scannerPattern(extra: readonly string[]): RegExp {
   const names = [...SCANNER_NAMES, ...extra.map((token) => token.toLowerCase()).filter((token) => token.length > 0)];
@@ -478,37 +504,87 @@ const DEFAULT_SCANNER = scannerPattern([]);
  * these count only when the deployment asks for it.
  */
 const SCRIPTING_CLIENT = new RegExp(
-  `^(?:${alternation([
-    'curl',
-    'wget',
-    'python-requests',
-    'python-urllib',
-    'python-httpx',
-    'python',
-    'aiohttp',
-    'httpie',
-    'go-http-client',
-    'libwww-perl',
-    'lwp-trivial',
-    'php',
-    'guzzlehttp',
-    'java',
-    'apache-httpclient',
-    'jakarta commons-httpclient',
-    'ruby',
-    'node-fetch',
-    'undici',
-    'node',
-    'axios',
-    'got',
-    'winhttp',
-    'restsharp',
-    'libcurl',
-    'pycurl',
-    'urllib3',
-    'scrapy',
-  ])})(?=$|[/\\s;(])|\\bwindowspowershell/`,
+  [
+    `^(?:${alternation([
+      'curl',
+      'wget',
+      'python-requests',
+      'python-urllib',
+      'python-httpx',
+      'python-httplib2',
+      'httplib2',
+      'python',
+      'aiohttp',
+      'httpie',
+      'go-http-client',
+      'libwww-perl',
+      'lwp-trivial',
+      'dav.pm',
+      'php',
+      'guzzlehttp',
+      'java',
+      'apache-httpclient',
+      'jakarta commons-httpclient',
+      'ruby',
+      'typhoeus',
+      'faraday',
+      'rest-client',
+      'node-fetch',
+      'undici',
+      'node',
+      'axios',
+      'got',
+      'winhttp',
+      'winhttp.winhttprequest',
+      'restsharp',
+      'libcurl',
+      'pycurl',
+      'urllib3',
+      'scrapy',
+      'reqwest',
+    ])})(?=$|[/\\s;(])`,
+    '\\bwindowspowershell/',
+    // A bare "Mozilla/x.y", optionally "(compatible…)" with at most two short tokens and no OS: a script's idea of a browser.
+    '^mozilla/\\d{1,2}\\.\\d{1,2}\\s{0,3}(?:\\(\\s{0,3}compatible\\s{0,3}(?:;(?!\\s{0,3}windows nt)[^;)]{0,20}){0,2}\\))?$',
+  ].join('|'),
 );
+
+/** "User-Agent: …" inside the value (a script that pasted the whole header line). */
+const HEADER_NAME_IN_VALUE = /^user[\s_-]?agent\s{0,5}[:=]/;
+/** The first product token, when it is a word with a version: "mozilla/5.0" → ["mozilla", "5.0"]. */
+const FIRST_PRODUCT = /^([a-z]{4,10})(?:\/([^\s(;]{0,20})|(?=$|[\s(;]))/;
+const MOZILLA_VERSION = /^\d{1,2}(?:\.\d{1,2})?$/;
+
+/** Levenshtein distance, stopping early past `limit` (inputs are at most 10 characters). */
+function editDistance(a: string, b: string, limit: number): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      const value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      current.push(value);
+      if (value < best) best = value;
+    }
+    if (best > limit) return best;
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** A misspelled "Mozilla" ("Mozlila", "Mozila") or a Mozilla token with a non-numeric version ("Mozilla/5.g"). */
+function malformedBrowser(text: string): string | undefined {
+  const header = HEADER_NAME_IN_VALUE.exec(text);
+  if (header) return header[0];
+  const product = FIRST_PRODUCT.exec(text);
+  if (!product) return undefined;
+  const name = product[1] ?? '';
+  const version = product[2] ?? '';
+  if (name === 'mozilla') return product[2] !== undefined && MOZILLA_VERSION.test(version) ? undefined : product[0];
+  if (name.charCodeAt(0) === 0x6d /* m */ && editDistance(name, 'mozilla', 2) <= 2) return product[0];
+  return undefined;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Matching
@@ -529,7 +605,6 @@ const PAYLOAD_RULES: readonly Rule[] = [
   { category: 'command_injection', rule: 'command-substitution', pattern: COMMAND_SUBSTITUTION },
   { category: 'command_injection', rule: 'chained-command', pattern: CHAINED_COMMAND },
   { category: 'command_injection', rule: 'semicolon-command', pattern: SEMICOLON_COMMAND },
-  { category: 'command_injection', rule: 'leading-operator', pattern: LEADING_OPERATOR },
   { category: 'command_injection', rule: 'shell-function', pattern: FUNCTION_DEFINITION },
   { category: 'command_injection', rule: 'shell-variable', pattern: SHELL_VARIABLE_TRICKS },
   { category: 'template_injection', rule: 'template-expression', pattern: TEMPLATE_INJECTION },
@@ -538,17 +613,18 @@ const PAYLOAD_RULES: readonly Rule[] = [
   { category: 'path_traversal', rule: 'dot-dot-slash', pattern: PATH_TRAVERSAL },
   { category: 'sensitive_file', rule: 'sensitive-path', pattern: SENSITIVE_FILE },
   { category: 'oob_callback', rule: 'oast-domain', pattern: OOB_CALLBACK },
+  { category: 'command_injection', rule: 'leading-operator', pattern: LEADING_OPERATOR },
 ];
 
-/** Control characters other than tab; CR and LF are told apart as header injection. */
+/** Line breaks (raw or decoded): header injection. */
 // eslint-disable-next-line no-control-regex
 const LINE_BREAK = /[\r\n\u2028\u2029\u0085]/;
+/** Other control characters (tab is allowed). */
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f]/;
 
 function excerpt(text: string, index: number, length: number): string {
-  const piece = text.slice(index, index + Math.max(1, Math.min(length, MAX_EXCERPT)));
-  return piece;
+  return text.slice(index, index + Math.max(1, Math.min(length, MAX_EXCERPT)));
 }
 
 function found(category: UserAgentCategory, rule: string, text: string, match: RegExpExecArray, decoded: boolean): UserAgentMatch {
@@ -600,6 +676,11 @@ export class UserAgentMatcher {
 
     const tool = this.scanner.exec(text);
     if (tool) return found('scanner', 'scanner-name', text, tool, decoded);
+    const phrase = SCANNER_PHRASE.exec(text);
+    if (phrase) return found('scanner', 'scanner-phrase', text, phrase, decoded);
+
+    const malformed = malformedBrowser(text.trimStart());
+    if (malformed !== undefined) return { category: 'malformed', rule: 'malformed-browser', matched: excerpt(malformed, 0, malformed.length), decoded };
 
     if (this.oversizedLength > 0 && userAgent.length > this.oversizedLength) {
       return { category: 'oversized', rule: 'oversized', matched: `${userAgent.length} characters`, decoded: false };

@@ -9,14 +9,14 @@
  * - optionally a second column separated by whitespace holding a non-negative integer: IPsum's
  *   `IP<TAB>count`, kept as the entry's confidence (how many blocklists name the IP).
  *
- * Parsing is strict, with the rules of {@link normalizeIp} and {@link CidrSet}: hostnames, ports,
+ * Parsing is strict, with the rules of normalizeIp and CidrSet (shared/core/ip.ts): hostnames, ports,
  * brackets, zone ids, short or octal IPv4, IP ranges ("1.2.3.4-1.2.3.9"), bad prefixes, third
  * columns and non-numeric second columns reject the line (with its number), and never stop
  * the parse. Entries come out canonical, so the same address always has the same text.
  */
 import ipaddr from 'ipaddr.js';
 
-import { normalizeIp } from '../ip';
+import { bigIntToGroups, canonicalIpv6, formatIpv6, groupsToBigInt, ipv4ToNumber, ipv6Groups, numberToIpv4 } from './address';
 
 /** One listed address or network, in canonical text. */
 export interface IntelEntry {
@@ -69,7 +69,6 @@ const MAX_LINE_CHARS = 200;
 
 const CIDR_PREFIX = /^(0|[1-9][0-9]{0,2})$/;
 const COUNT = /^(0|[1-9][0-9]{0,8})$/;
-const WHITESPACE = /[ \t\v\f\r]+/;
 const IPV4_MAPPED_PREFIX = 0xffffn << 32n;
 const IPV4_MAPPED_MASK = ~0xffffffffn & ((1n << 128n) - 1n);
 
@@ -91,39 +90,40 @@ export function parseIntelEntry(text: string, options: FeedParseOptions = {}): E
   if (addressText.indexOf('[') >= 0 || addressText.indexOf(']') >= 0) return { ok: false, reason: 'brackets are not allowed' };
   const firstColon = addressText.indexOf(':');
   if (firstColon >= 0 && addressText.indexOf(':', firstColon + 1) < 0) return { ok: false, reason: 'a port is not allowed' };
-  const canonical = normalizeIp(addressText);
-  if (canonical === undefined) return { ok: false, reason: 'not an IP address' };
-
   const minV4 = options.minPrefixV4 ?? DEFAULT_MIN_PREFIX_V4;
   const minV6 = options.minPrefixV6 ?? DEFAULT_MIN_PREFIX_V6;
 
   if (firstColon < 0) {
-    if (prefixText === undefined) return { ok: true, value: canonical };
-    return ipv4Network(canonical, Number(prefixText), minV4);
+    // Canonical IPv4 is exactly what normalizeIp accepts without a colon (four decimal parts,
+    // 0-255, no leading zeros) and it returns it unchanged: checked here without its parser.
+    const value = ipv4ToNumber(addressText);
+    if (value === undefined) return { ok: false, reason: 'not an IP address' };
+    if (prefixText === undefined) return { ok: true, value: addressText };
+    return ipv4Network(value, Number(prefixText), minV4);
   }
 
-  if (prefixText === undefined) return { ok: true, value: canonical };
+  const canonical = canonicalIpv6(addressText);
+  if (canonical === undefined) return { ok: false, reason: 'not an IP address' };
+  if (prefixText === undefined) return { ok: true, value: canonical.text };
   const bits = Number(prefixText);
   if (bits > 128) return { ok: false, reason: 'bad CIDR prefix' };
-  const value = ipv6ToBigInt(ipaddr.IPv6.parse(addressText).parts);
+  const value = groupsToBigInt(ipv6Groups(addressText) ?? ipaddr.IPv6.parse(addressText).parts);
   const hostMask = (1n << BigInt(128 - bits)) - 1n;
   const start = value & ~hostMask;
   const end = start | hostMask;
   // A range inside ::ffff:0:0/96 is an IPv4 range, as normalizeIp and CidrSet fold it.
   if ((start & IPV4_MAPPED_MASK) === IPV4_MAPPED_PREFIX && (end & IPV4_MAPPED_MASK) === IPV4_MAPPED_PREFIX) {
-    return ipv4Network(numberToIpv4(Number(start & 0xffffffffn)), bits - 96, minV4);
+    return ipv4Network(Number(start & 0xffffffffn), bits - 96, minV4);
   }
   if (bits < minV6) return { ok: false, reason: `network broader than /${minV6}` };
-  const address = bigIntToIpv6(start);
+  const address = formatIpv6(bigIntToGroups(start));
   return { ok: true, value: bits === 128 ? address : `${address}/${bits}` };
 }
 
-function ipv4Network(address: string, bits: number, minBits: number): EntryParse {
+function ipv4Network(value: number, bits: number, minBits: number): EntryParse {
   if (bits > 32) return { ok: false, reason: 'bad CIDR prefix' };
   if (bits < minBits) return { ok: false, reason: `network broader than /${minBits}` };
-  if (bits === 32) return { ok: true, value: address };
-  const value = ipv4ToNumber(address);
-  if (value === undefined) return { ok: false, reason: 'not an IP address' };
+  if (bits === 32) return { ok: true, value: numberToIpv4(value) };
   const size = 2 ** (32 - bits);
   return { ok: true, value: `${numberToIpv4(value - (value % size))}/${bits}` };
 }
@@ -156,12 +156,13 @@ export function parseFeed(text: string, options: FeedParseOptions = {}): ParsedF
       reject('line too long');
       continue;
     }
-    const columns = content.split(WHITESPACE);
-    if (columns.length > 2) {
+    const gap = firstWhitespace(content);
+    const first = gap < 0 ? content : content.slice(0, gap);
+    const second = gap < 0 ? undefined : content.slice(gap).trim();
+    if (second !== undefined && firstWhitespace(second) >= 0) {
       reject('more than two columns');
       continue;
     }
-    const [first = '', second] = columns;
     const parsed = parseIntelEntry(first, options);
     if (!parsed.ok) {
       reject(parsed.reason);
@@ -188,6 +189,15 @@ export function parseFeed(text: string, options: FeedParseOptions = {}): ParsedF
   return { entries, rejected, duplicates };
 }
 
+/** Index of the first space, tab or other ASCII blank, or -1. */
+function firstWhitespace(text: string): number {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code === 0x20 || (code >= 0x09 && code <= 0x0d)) return i;
+  }
+  return -1;
+}
+
 function stripComment(line: string): string {
   const hash = line.indexOf('#');
   const semicolon = line.indexOf(';');
@@ -203,46 +213,4 @@ export function formatFeed(entries: readonly IntelEntry[], comments: readonly st
   const lines = comments.map((comment) => (comment === '' ? '#' : `# ${comment}`));
   for (const entry of entries) lines.push(entry.confidence === undefined ? entry.value : `${entry.value}\t${entry.confidence}`);
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
-}
-
-/** An IPv4 address as an unsigned 32-bit number, from canonical dotted-quad text. */
-export function ipv4ToNumber(text: string): number | undefined {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i);
-    if (code >= 0x30 && code <= 0x39) {
-      part = part * 10 + (code - 0x30);
-      digits += 1;
-      if (digits > 3 || part > 255) return undefined;
-    } else if (code === 0x2e /* . */) {
-      if (digits === 0 || dots === 3) return undefined;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-      dots += 1;
-    } else {
-      return undefined;
-    }
-  }
-  if (digits === 0 || dots !== 3) return undefined;
-  return value * 256 + part;
-}
-
-export function numberToIpv4(value: number): string {
-  return `${Math.floor(value / 0x1000000) & 255}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
-}
-
-export function ipv6ToBigInt(parts: readonly number[]): bigint {
-  let value = 0n;
-  for (const part of parts) value = (value << 16n) | BigInt(part);
-  return value;
-}
-
-function bigIntToIpv6(value: bigint): string {
-  const parts: number[] = [];
-  for (let shift = 112n; shift >= 0n; shift -= 16n) parts.push(Number((value >> shift) & 0xffffn));
-  return new ipaddr.IPv6(parts).toRFC5952String();
 }

@@ -5,6 +5,7 @@
  */
 import type { IntelSet } from './intelSet';
 
+export * from './address';
 export * from './feed';
 export * from './intelSet';
 

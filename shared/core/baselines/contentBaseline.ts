@@ -1,0 +1,127 @@
+import type { ParamType } from '../paramTypes';
+import { CountHistogram } from '../sketch/countHistogram';
+import { QuantileSketch } from '../sketch/quantileSketch';
+import type { SizeSketches, WindowAggregate } from '../windows';
+
+/** One parameter of one endpoint, learned over the baseline period. */
+export interface ParamBaseline {
+  /** Requests that carried it. */
+  requests: number;
+  /** How often each value type was seen. */
+  types: Partial<Record<ParamType, number>>;
+  /** Distinct values per window, all clients, over the windows where the parameter was used. */
+  valuesPerWindow: CountHistogram;
+  /** Distinct values per (client, window) pair, over every pair that used it: the population of clients. */
+  clientValuesPerWindow: CountHistogram;
+}
+
+/**
+ * What the content detectors compare against: size and latency distributions per (endpoint,
+ * status), the parameters each endpoint takes with their value types and how many distinct
+ * values a window and a client usually send, and how much traffic each endpoint had.
+ */
+export interface ContentBaselines {
+  from: number;
+  to: number;
+  /** key `endpointKey\tstatus` */
+  sizes: Map<string, SizeSketches>;
+  /** key `endpointKey\tparameter name` */
+  params: Map<string, ParamBaseline>;
+  /** Requests per endpoint over the period. */
+  endpointRequests: Map<string, number>;
+}
+
+const KEY = (...parts: Array<string | number>) => parts.join('\t');
+
+/** Learns content baselines from merged window aggregates fed in any order (each window once). */
+export class ContentBaselineBuilder {
+  private readonly sizes = new Map<string, SizeSketches>();
+  private readonly params = new Map<string, ParamBaseline>();
+  private readonly endpointRequests = new Map<string, number>();
+
+  constructor(
+    private readonly from: number,
+    private readonly to: number,
+  ) {}
+
+  add(aggregate: WindowAggregate, start: number): void {
+    if (start < this.from || start >= this.to) return;
+    for (const { endpointKey, status, sketches } of aggregate.sizeSketches()) {
+      const key = KEY(endpointKey, status);
+      const mine = this.sizes.get(key);
+      if (mine === undefined) {
+        this.sizes.set(key, { request: sketches.request.clone(), response: sketches.response.clone(), latency: sketches.latency.clone() });
+      } else {
+        mine.request.merge(sketches.request);
+        mine.response.merge(sketches.response);
+        mine.latency.merge(sketches.latency);
+      }
+      this.endpointRequests.set(endpointKey, (this.endpointRequests.get(endpointKey) ?? 0) + sketches.request.count);
+    }
+    for (const { endpointKey, name, stats } of aggregate.parameters()) {
+      const param = this.paramFor(KEY(endpointKey, name));
+      param.requests += stats.requests;
+      for (const [type, n] of stats.types) param.types[type] = (param.types[type] ?? 0) + n;
+      param.valuesPerWindow.add(Math.round(stats.values.estimate()));
+    }
+    for (const { endpointKey, name, values } of aggregate.clientParameters()) {
+      this.paramFor(KEY(endpointKey, name)).clientValuesPerWindow.add(Math.round(values.estimate()));
+    }
+  }
+
+  build(): ContentBaselines {
+    return { from: this.from, to: this.to, sizes: this.sizes, params: this.params, endpointRequests: this.endpointRequests };
+  }
+
+  private paramFor(key: string): ParamBaseline {
+    let param = this.params.get(key);
+    if (param === undefined) {
+      param = { requests: 0, types: {}, valuesPerWindow: CountHistogram.create(), clientValuesPerWindow: CountHistogram.create() };
+      this.params.set(key, param);
+    }
+    return param;
+  }
+}
+
+interface SerializedContentBaselines {
+  v: 1;
+  from: number;
+  to: number;
+  sizes: Array<[string, string, string, string]>;
+  params: Array<[string, number, Partial<Record<ParamType, number>>, string, string]>;
+  endpointRequests: Array<[string, number]>;
+}
+
+export function serializeContentBaselines(b: ContentBaselines): string {
+  const body: SerializedContentBaselines = {
+    v: 1,
+    from: b.from,
+    to: b.to,
+    sizes: [...b.sizes].map(([key, s]) => [key, s.request.serialize(), s.response.serialize(), s.latency.serialize()]),
+    params: [...b.params].map(([key, p]) => [key, p.requests, p.types, p.valuesPerWindow.serialize(), p.clientValuesPerWindow.serialize()]),
+    endpointRequests: [...b.endpointRequests],
+  };
+  return JSON.stringify(body);
+}
+
+export function deserializeContentBaselines(text: string): ContentBaselines {
+  const body = JSON.parse(text) as SerializedContentBaselines;
+  if (body.v !== 1) throw new Error(`unknown content baseline version ${String(body.v)}`);
+  return {
+    from: body.from,
+    to: body.to,
+    sizes: new Map(
+      body.sizes.map(([key, request, response, latency]) => [
+        key,
+        { request: QuantileSketch.deserialize(request), response: QuantileSketch.deserialize(response), latency: QuantileSketch.deserialize(latency) },
+      ]),
+    ),
+    params: new Map(
+      body.params.map(([key, requests, types, perWindow, perClient]) => [
+        key,
+        { requests, types, valuesPerWindow: CountHistogram.deserialize(perWindow), clientValuesPerWindow: CountHistogram.deserialize(perClient) },
+      ]),
+    ),
+    endpointRequests: new Map(body.endpointRequests),
+  };
+}

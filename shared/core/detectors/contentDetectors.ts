@@ -1,0 +1,144 @@
+import type { ContentBaselines } from '../baselines/contentBaseline';
+import { classifyValue, isParamType, typeCompatible, type ParamType } from '../paramTypes';
+import type { RequestEvent } from '../requestEvent';
+import { robustThreshold, type Distribution, type RobustThreshold } from '../sketch/robust';
+import type { Finding } from './finding';
+import type { InstantDetector } from './instant';
+import type { DetectionSettings } from './settings';
+
+/** Threshold figures an alert shows as its baseline. */
+function baselineOf(threshold: RobustThreshold): Record<string, number | string> {
+  return { median: threshold.median, p999: threshold.quantile, threshold: threshold.threshold, samples: threshold.n, boundBy: threshold.binding };
+}
+
+function requestFinding(event: RequestEvent, fields: Omit<Finding, 'time' | 'endTime' | 'source'>): Finding {
+  return { time: event.time, endTime: event.time, source: event.source, ...fields };
+}
+
+/**
+ * API_SpikeInPayload and API_SpikeInLatency: a request whose body, response or latency is far
+ * above what its (endpoint, status) usually sees. Thresholds are cached per key and baseline.
+ */
+export class SizeSpikeDetector implements InstantDetector {
+  readonly name = 'sizeSpikes';
+  private readonly thresholds = new Map<string, { request: number; response: number; latency: number; figures: Record<string, RobustThreshold> }>();
+
+  constructor(
+    private readonly baselines: ContentBaselines,
+    private readonly settings: DetectionSettings,
+  ) {}
+
+  detect(event: RequestEvent): Finding[] {
+    const limits = this.limitsFor(`${event.endpoint.key}\t${event.status}`);
+    if (limits === undefined) return [];
+    const findings: Finding[] = [];
+    const entities = { clientIp: event.clientIp, endpoint: event.endpoint, status: event.status };
+    const check = (kind: 'request' | 'response' | 'latency', observed: number, source: string) => {
+      const threshold = limits[kind];
+      if (!(observed > threshold)) return;
+      const figures = limits.figures[kind] as RobustThreshold;
+      findings.push(
+        requestFinding(event, {
+          alertType: kind === 'latency' ? 'API_SpikeInLatency' : 'API_SpikeInPayload',
+          ...(kind === 'latency' ? {} : { variant: kind }),
+          entities,
+          observed,
+          baseline: baselineOf(figures),
+          score: observed / threshold,
+          evidence: { unit: kind === 'latency' ? 'ms' : 'bytes', sizeSource: source, status: event.status },
+        }),
+      );
+    };
+    check('request', event.requestSize, event.requestSizeSource);
+    check('response', event.responseSize, event.responseSizeSource);
+    check('latency', event.latencyMs, 'durationMs');
+    return findings;
+  }
+
+  private limitsFor(key: string) {
+    const cached = this.thresholds.get(key);
+    if (cached !== undefined) return cached;
+    const sizes = this.baselines.sizes.get(key);
+    if (sizes === undefined || sizes.request.count < this.settings.minSizeSamples) return undefined;
+    const threshold = (values: Distribution, absoluteFloor: number) =>
+      robustThreshold({ values, q: 0.999, relativeFloor: this.settings.sizeFactor, madMultiplier: 8, logSpace: true, absoluteFloor });
+    const figures = {
+      request: threshold(sizes.request, this.settings.requestPayloadFloor),
+      response: threshold(sizes.response, this.settings.responsePayloadFloor),
+      latency: threshold(sizes.latency, this.settings.latencyFloorMs),
+    };
+    const limits = { request: figures.request.threshold, response: figures.response.threshold, latency: figures.latency.threshold, figures };
+    this.thresholds.set(key, limits);
+    return limits;
+  }
+}
+
+/**
+ * API_UnseenParam: a parameter name the endpoint never received in the baseline, on an endpoint
+ * with enough history. API_UnseenParamType: a value whose type the parameter never had (an
+ * integer where decimals are usual is not new; text where integers are usual is).
+ */
+export class UnseenParamDetector implements InstantDetector {
+  readonly name = 'unseenParams';
+  private readonly learnedTypes = new Map<string, ReadonlySet<ParamType>>();
+
+  constructor(
+    private readonly baselines: ContentBaselines,
+    private readonly settings: DetectionSettings,
+  ) {}
+
+  detect(event: RequestEvent): Finding[] {
+    if (event.endpoint.operationId === '' || event.params.length === 0) return [];
+    const requests = this.baselines.endpointRequests.get(event.endpoint.key) ?? 0;
+    if (requests < this.settings.minEndpointRequestsForParams) return [];
+    const findings: Finding[] = [];
+    const entities = (parameterName: string) => ({ clientIp: event.clientIp, endpoint: event.endpoint, parameterName });
+    for (const param of event.params) {
+      const key = `${event.endpoint.key}\t${param.name}`;
+      const learned = this.baselines.params.get(key);
+      if (learned === undefined) {
+        findings.push(
+          requestFinding(event, {
+            alertType: 'API_UnseenParam',
+            entities: entities(param.name),
+            observed: param.name,
+            baseline: { endpointRequests: requests, knownParameters: this.knownParameterCount(event.endpoint.key) },
+            score: 1,
+            evidence: { location: param.location, value: param.value.slice(0, 200) },
+          }),
+        );
+        continue;
+      }
+      if (learned.requests < this.settings.minParamRequestsForTypes) continue;
+      const type = classifyValue(param.value);
+      const types = this.typesOf(key, learned.types);
+      if (typeCompatible(types, type)) continue;
+      findings.push(
+        requestFinding(event, {
+          alertType: 'API_UnseenParamType',
+          entities: entities(param.name),
+          observed: type,
+          baseline: { learnedTypes: [...types].join(', '), requests: learned.requests },
+          score: 1,
+          evidence: { location: param.location, value: param.value.slice(0, 200) },
+        }),
+      );
+    }
+    return findings;
+  }
+
+  private typesOf(key: string, counts: Partial<Record<ParamType, number>>): ReadonlySet<ParamType> {
+    let types = this.learnedTypes.get(key);
+    if (types === undefined) {
+      types = new Set(Object.keys(counts).filter(isParamType));
+      this.learnedTypes.set(key, types);
+    }
+    return types;
+  }
+
+  private knownParameterCount(endpointKey: string): number {
+    let n = 0;
+    for (const key of this.baselines.params.keys()) if (key.startsWith(`${endpointKey}\t`)) n += 1;
+    return n;
+  }
+}
