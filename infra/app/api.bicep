@@ -140,7 +140,7 @@ param sprayFloor string = '12'
 param unknownEndpointsFloor string = '6'
 
 @description('WARDEN_MIN_SIZE_SAMPLES: requests of an (endpoint, status) in the baseline before payload and latency spikes are judged.')
-param minSizeSamples string = '200'
+param minSizeSamples string = '100'
 
 @description('WARDEN_SIZE_FACTOR: a payload or latency spike exceeds the baseline 99.9th percentile times this.')
 param sizeFactor string = '4'

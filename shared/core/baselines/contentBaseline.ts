@@ -23,7 +23,7 @@ export interface ParamBaseline {
 export interface ContentBaselines {
   from: number;
   to: number;
-  /** key `endpointKey\tstatus` */
+  /** key `endpointKey\tstatus`, and `endpointKey\t*` over every status. */
   sizes: Map<string, SizeSketches>;
   /** key `endpointKey\tparameter name` */
   params: Map<string, ParamBaseline>;
@@ -32,6 +32,9 @@ export interface ContentBaselines {
 }
 
 const KEY = (...parts: Array<string | number>) => parts.join('\t');
+
+/** The status of the per-endpoint size distribution over every status: a fallback for rare statuses. */
+export const ANY_STATUS = '*';
 
 /** Learns content baselines from merged window aggregates fed in any order (each window once). */
 export class ContentBaselineBuilder {
@@ -47,15 +50,8 @@ export class ContentBaselineBuilder {
   add(aggregate: WindowAggregate, start: number): void {
     if (start < this.from || start >= this.to) return;
     for (const { endpointKey, status, sketches } of aggregate.sizeSketches()) {
-      const key = KEY(endpointKey, status);
-      const mine = this.sizes.get(key);
-      if (mine === undefined) {
-        this.sizes.set(key, { request: sketches.request.clone(), response: sketches.response.clone(), latency: sketches.latency.clone() });
-      } else {
-        mine.request.merge(sketches.request);
-        mine.response.merge(sketches.response);
-        mine.latency.merge(sketches.latency);
-      }
+      this.mergeSizes(KEY(endpointKey, status), sketches);
+      this.mergeSizes(KEY(endpointKey, ANY_STATUS), sketches);
       this.endpointRequests.set(endpointKey, (this.endpointRequests.get(endpointKey) ?? 0) + sketches.request.count);
     }
     for (const { endpointKey, name, stats } of aggregate.parameters()) {
@@ -71,6 +67,17 @@ export class ContentBaselineBuilder {
 
   build(): ContentBaselines {
     return { from: this.from, to: this.to, sizes: this.sizes, params: this.params, endpointRequests: this.endpointRequests };
+  }
+
+  private mergeSizes(key: string, sketches: SizeSketches): void {
+    const mine = this.sizes.get(key);
+    if (mine === undefined) {
+      this.sizes.set(key, { request: sketches.request.clone(), response: sketches.response.clone(), latency: sketches.latency.clone() });
+    } else {
+      mine.request.merge(sketches.request);
+      mine.response.merge(sketches.response);
+      mine.latency.merge(sketches.latency);
+    }
   }
 
   private paramFor(key: string): ParamBaseline {

@@ -1,4 +1,4 @@
-import type { ContentBaselines } from '../baselines/contentBaseline';
+import { ANY_STATUS, type ContentBaselines } from '../baselines/contentBaseline';
 import { classifyValue, isParamType, typeCompatible, type ParamType } from '../paramTypes';
 import type { RequestEvent } from '../requestEvent';
 import { robustThreshold, type Distribution, type RobustThreshold } from '../sketch/robust';
@@ -17,7 +17,8 @@ function requestFinding(event: RequestEvent, fields: Omit<Finding, 'time' | 'end
 
 /**
  * API_SpikeInPayload and API_SpikeInLatency: a request whose body, response or latency is far
- * above what its (endpoint, status) usually sees. Thresholds are cached per key and baseline.
+ * above what its (endpoint, status) usually sees, or its endpoint over every status when that
+ * status is too rare to judge. Thresholds are cached per key and baseline.
  */
 export class SizeSpikeDetector implements InstantDetector {
   readonly name = 'sizeSpikes';
@@ -29,7 +30,7 @@ export class SizeSpikeDetector implements InstantDetector {
   ) {}
 
   detect(event: RequestEvent): Finding[] {
-    const limits = this.limitsFor(`${event.endpoint.key}\t${event.status}`);
+    const limits = this.limitsFor(`${event.endpoint.key}\t${event.status}`) ?? this.limitsFor(`${event.endpoint.key}\t${ANY_STATUS}`);
     if (limits === undefined) return [];
     const findings: Finding[] = [];
     const entities = { clientIp: event.clientIp, endpoint: event.endpoint, status: event.status };

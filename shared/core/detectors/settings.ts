@@ -55,7 +55,7 @@ export const DEFAULT_DETECTION_SETTINGS: Readonly<DetectionSettings> = Object.fr
   populationSpikeFloor: 100,
   sprayFloor: 12,
   unknownEndpointsFloor: 6,
-  minSizeSamples: 200,
+  minSizeSamples: 100,
   sizeFactor: 4,
   requestPayloadFloor: 65_536,
   responsePayloadFloor: 1_048_576,
