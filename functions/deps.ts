@@ -1,10 +1,18 @@
 import { getConfig, type Config } from '../shared/config';
+import type { SuppressionRule } from '../shared/core/alerts';
+import type { InstantDetector } from '../shared/core/detectors/instant';
+import { SuspiciousIpDetector } from '../shared/core/detectors/suspiciousIp';
+import { SuspiciousUserAgentDetector } from '../shared/core/detectors/suspiciousUserAgent';
+import { TorExitNodeDetector } from '../shared/core/detectors/torExitNode';
 import { systemClock, type Clock } from '../shared/ports';
-import { IngestCache } from '../shared/services/ingestBatch';
+import { IngestCache, type InstantDetection } from '../shared/services/ingestBatch';
+import { CachedInstantDetectors } from '../shared/services/instantDetectors';
+import { IntelListsCache } from '../shared/services/refreshIntel';
 import { TableEndpointActivityStore } from '../shared/storage/activityStore';
 import { TableAlertStore } from '../shared/storage/alertStore';
 import { TableBaselineStore } from '../shared/storage/baselineStore';
 import { TableEvaluationCursorStore } from '../shared/storage/evaluationCursorStore';
+import { TableIntelStore } from '../shared/storage/intelStore';
 import { TablePartitionStateStore } from '../shared/storage/partitionStateStore';
 import { TableQuarantineStore } from '../shared/storage/quarantineStore';
 import { TableSuppressionRuleStore } from '../shared/storage/suppressionRuleStore';
@@ -24,8 +32,15 @@ export interface AppDependencies {
   alerts: TableAlertStore;
   suppressionRules: TableSuppressionRuleStore;
   cursor: TableEvaluationCursorStore;
+  intel: TableIntelStore;
+  intelLists: IntelListsCache;
   ingestCache: IngestCache;
+  /** The ingest path's instant detection: patterns, intel and the current content baselines. */
+  detection: InstantDetection;
 }
+
+/** How long the ingest path reuses the suppression rules it read. */
+const RULES_TTL_MS = 60_000;
 
 /** Builds the real dependencies. `tableOptions` lets tests add pipeline policies (failure injection, counting). */
 export function createDependencies(
@@ -36,19 +51,51 @@ export function createDependencies(
     maxAttempts: config.storageMaxAttempts,
     ...options.tableOptions,
   });
+  const clock = options.clock ?? systemClock;
+  const intel = new TableIntelStore(tables, { clock });
+  const intelLists = new IntelListsCache(intel, { clock });
+  const fixed: InstantDetector[] = [
+    new SuspiciousUserAgentDetector(),
+    new TorExitNodeDetector(intelLists.source),
+    new SuspiciousIpDetector(intelLists.source, { includeTorExitNodes: config.torAlsoSuspicious }),
+  ];
+  const baselines = new TableBaselineStore(tables);
+  const suppressionRules = new TableSuppressionRuleStore(tables);
+  const detectors = new CachedInstantDetectors(baselines, config.detection, fixed, clock);
+  const alerts = new TableAlertStore(tables);
   return {
     config,
-    clock: options.clock ?? systemClock,
+    clock,
     tables,
     windows: new TableWindowStore(tables),
     quarantine: new TableQuarantineStore(tables),
     partitions: new TablePartitionStateStore(tables),
     activity: new TableEndpointActivityStore(tables),
-    baselines: new TableBaselineStore(tables),
-    alerts: new TableAlertStore(tables),
-    suppressionRules: new TableSuppressionRuleStore(tables),
+    baselines,
+    alerts,
+    suppressionRules,
     cursor: new TableEvaluationCursorStore(tables),
+    intel,
+    intelLists,
     ingestCache: new IngestCache(),
+    detection: {
+      detectors: async () => {
+        await intelLists.refresh();
+        return await detectors.current();
+      },
+      alerts,
+      rules: cachedFor<readonly SuppressionRule[]>(RULES_TTL_MS, clock, () => suppressionRules.list()),
+    },
+  };
+}
+
+/** Memoizes an async read for `ttlMs` of wall-clock time. */
+function cachedFor<T>(ttlMs: number, clock: { now(): Date }, read: () => Promise<T>): () => Promise<T> {
+  let value: { at: number; data: T } | undefined;
+  return async () => {
+    const now = clock.now().getTime();
+    if (value === undefined || now - value.at >= ttlMs) value = { at: now, data: await read() };
+    return value.data;
   };
 }
 

@@ -21,6 +21,7 @@ export async function ingest(messages: unknown, context: InvocationContext): Pro
     lastSeenResolutionMs: deps.config.lastSeenResolutionMs,
     clock: deps.clock,
     cache: deps.ingestCache,
+    detection: deps.detection,
   });
   const logger = loggerFor(context);
   if (summary.quarantined > 0) logger.warn('ingest.quarantined', { partitionId: summary.partitionId, byReason: summary.quarantinedByReason });

@@ -14,6 +14,7 @@ import { health } from './health';
 import { ingest } from './ingest';
 import { purgeExpired } from './purgeExpired';
 import { recomputeBaselines } from './recomputeBaselines';
+import { refreshIntel } from './refreshIntel';
 
 /**
  * Every function of the app as plain data. functions/index.ts registers them with the host;
@@ -65,6 +66,13 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
     // Daily at 01:00 UTC. (Not on startup: on a consumption plan that would be every cold start.)
     options: { schedule: '0 0 1 * * *' },
     handler: recomputeBaselines,
+  },
+  {
+    name: 'refreshIntel',
+    trigger: 'timer',
+    // Daily at 03:15 UTC.
+    options: { schedule: '0 15 3 * * *' },
+    handler: refreshIntel,
   },
   {
     name: 'purgeExpired',

@@ -7,9 +7,12 @@ import { sendBodies } from '../shared/azure/eventHubSender';
 import { parseConfig } from '../shared/config';
 import { CidrSet } from '../shared/core/ip';
 import { parseMessage } from '../shared/core/parse';
+import { SuspiciousIpDetector } from '../shared/core/detectors/suspiciousIp';
 import { SuspiciousUserAgentDetector } from '../shared/core/detectors/suspiciousUserAgent';
+import { TorExitNodeDetector } from '../shared/core/detectors/torExitNode';
 import { runDetect } from './detect';
 import { DEFAULT_START, runGenerate } from './generate';
+import { intelListsFromFiles } from './intelFiles';
 import { eventHubConnectionOf } from './local/feeds';
 import { loadLocalSettings } from './local/localSettings';
 import { linesAsBatches } from './messageLines';
@@ -141,11 +144,17 @@ export function buildCli(): Command {
     .requiredOption('--train <file>', 'logs to learn from (one Event Hub message body per line)')
     .requiredOption('--score <file>', 'logs to score, later in event time')
     .requiredOption('--out <file>', 'alerts, one JSON object per line, in Defender\'s continuous-export shape')
-    .action(async (options: { train: string; score: string; out: string }) => {
+    .option('--tor-list <file>', 'Tor exit IPs, replacing the shipped snapshot (one IP or CIDR per line, .gz accepted)')
+    .option('--ti-list <file>', 'threat-intel IPs/CIDRs, replacing the shipped snapshot (IPsum "IP<TAB>count" accepted)')
+    .action(async (options: { train: string; score: string; out: string; torList?: string; tiList?: string }) => {
+      for (const file of [options.torList, options.tiList]) if (file !== undefined) fileSize(file);
+      const lists = await intelListsFromFiles({ tor: options.torList, threatIntel: options.tiList });
       const bars = { train: progressBar('train', fileSize(options.train), 'bytes'), score: progressBar('score', fileSize(options.score), 'bytes') };
       const result = await runDetect({
-        ...options,
-        detectors: [new SuspiciousUserAgentDetector()],
+        train: options.train,
+        score: options.score,
+        out: options.out,
+        detectors: [new SuspiciousUserAgentDetector(), new TorExitNodeDetector(lists), new SuspiciousIpDetector(lists)],
         onProgress: (phase, bytes) => bars[phase].update(bytes),
       });
       bars.train.stop();

@@ -30,11 +30,20 @@ export interface Config {
   quarantineRetentionDays: number;
   allowedLatenessMs: number;
   maxWindowsPerRun: number;
+  torFeedUrls: string[];
+  threatIntelFeedUrls: string[];
+  torAlsoSuspicious: boolean;
   detection: DetectionSettings;
 }
 
 /** Each detection threshold's app setting: the same names as DetectionSettings' keys in Settings. */
 const DETECTION_KEYS = Object.keys(DEFAULT_DETECTION_SETTINGS) as Array<keyof DetectionSettings>;
+
+const urlList = z
+  .string()
+  .default('')
+  .transform((text) => text.split(/[,\s]+/).filter((entry) => entry !== ''))
+  .pipe(z.array(z.url({ protocol: /^https?$/ })));
 
 const positiveNumber = (fallback: number) => z.coerce.number().positive().finite().default(fallback);
 
@@ -75,6 +84,9 @@ const schema = z
     [Settings.lastSeenResolutionSeconds]: integer(60, 0, 86_400),
     [Settings.windowRetentionDays]: integer(35, 31, 400),
     [Settings.quarantineRetentionDays]: integer(30, 1, 400),
+    [Settings.torFeedUrls]: urlList,
+    [Settings.threatIntelFeedUrls]: urlList,
+    [Settings.torAlsoSuspicious]: z.enum(['true', 'false']).default('false'),
     [Settings.allowedLatenessMinutes]: integer(5, 0, 24 * 60),
     [Settings.maxWindowsPerRun]: integer(72, 1, 10_000),
     ...Object.fromEntries(DETECTION_KEYS.map((key) => [Settings[key], positiveNumber(DEFAULT_DETECTION_SETTINGS[key])])),
@@ -126,6 +138,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     lastSeenResolutionMs: s[Settings.lastSeenResolutionSeconds] * 1000,
     windowRetentionDays: s[Settings.windowRetentionDays],
     quarantineRetentionDays: s[Settings.quarantineRetentionDays],
+    torFeedUrls: s[Settings.torFeedUrls],
+    threatIntelFeedUrls: s[Settings.threatIntelFeedUrls],
+    torAlsoSuspicious: s[Settings.torAlsoSuspicious] === 'true',
     allowedLatenessMs: s[Settings.allowedLatenessMinutes] * 60_000,
     maxWindowsPerRun: s[Settings.maxWindowsPerRun],
     detection: Object.freeze(

@@ -34,6 +34,12 @@ export const Settings = {
   windowRetentionDays: 'WARDEN_WINDOW_RETENTION_DAYS',
   /** Days quarantined records are kept. */
   quarantineRetentionDays: 'WARDEN_QUARANTINE_RETENTION_DAYS',
+  /** Comma-separated URLs of Tor exit lists the daily refresh downloads (empty: the shipped snapshot only). */
+  torFeedUrls: 'WARDEN_TOR_FEED_URLS',
+  /** Comma-separated URLs of threat-intel IP/CIDR feeds (IPsum format accepted). */
+  threatIntelFeedUrls: 'WARDEN_THREAT_INTEL_FEED_URLS',
+  /** A Tor exit also on a threat-intel feed raises both alerts when true (default: only the Tor one). */
+  torAlsoSuspicious: 'WARDEN_TOR_ALSO_SUSPICIOUS',
   /** Window evaluation waits this long (event time) past a window's end for late events. */
   allowedLatenessMinutes: 'WARDEN_ALLOWED_LATENESS_MINUTES',
   /** Most windows one evaluation run handles; a long replay catches up over several runs. */

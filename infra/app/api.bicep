@@ -100,6 +100,16 @@ param windowRetentionDays int = 35
 @maxValue(400)
 param quarantineRetentionDays int = 30
 
+@description('WARDEN_TOR_FEED_URLS: Tor exit list URLs the daily refresh downloads (comma-separated).')
+param torFeedUrls string = 'https://check.torproject.org/torbulkexitlist'
+
+@description('WARDEN_THREAT_INTEL_FEED_URLS: threat-intel IP/CIDR feed URLs (comma-separated; IPsum format accepted).')
+param threatIntelFeedUrls string = 'https://raw.githubusercontent.com/stamparm/ipsum/master/ipsum.txt'
+
+@description('WARDEN_TOR_ALSO_SUSPICIOUS: true raises both the Tor and the threat-intel alert for a Tor exit on a feed.')
+@allowed(['true', 'false'])
+param torAlsoSuspicious string = 'false'
+
 // Detection thresholds: defaults of shared/core/detectors/settings.ts (decimals allowed, hence strings).
 
 @description('WARDEN_ALLOWED_LATENESS_MINUTES: event-time minutes window evaluation waits past a window\'s end for late events.')
@@ -196,6 +206,9 @@ var wardenSettings = {
   WARDEN_LAST_SEEN_RESOLUTION_SECONDS: string(lastSeenResolutionSeconds)
   WARDEN_WINDOW_RETENTION_DAYS: string(windowRetentionDays)
   WARDEN_QUARANTINE_RETENTION_DAYS: string(quarantineRetentionDays)
+  WARDEN_TOR_FEED_URLS: torFeedUrls
+  WARDEN_THREAT_INTEL_FEED_URLS: threatIntelFeedUrls
+  WARDEN_TOR_ALSO_SUSPICIOUS: torAlsoSuspicious
   WARDEN_ALLOWED_LATENESS_MINUTES: string(allowedLatenessMinutes)
   WARDEN_MAX_WINDOWS_PER_RUN: string(maxWindowsPerRun)
   WARDEN_BASELINE_DAYS: baselineDays

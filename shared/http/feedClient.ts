@@ -71,7 +71,7 @@ export function createFeedFetcher(options: FeedClientOptions = {}): FeedFetcher 
 }
 
 /**
- * GETs a feed. Redirects are followed. Throws {@link FeedFetchError} when the URL is not http(s),
+ * GETs a feed. Redirects are followed; credentials in the URL are sent as Basic authentication. Throws {@link FeedFetchError} when the URL is not http(s),
  * the server does not answer 2xx, the deadline passes, the body exceeds `maxBytes` (before or
  * after gunzip), or gzip data is corrupt.
  */
@@ -89,6 +89,22 @@ export async function fetchFeed(url: string, options: FeedClientOptions = {}): P
     throw new FeedFetchError(safeUrl, 'invalidUrl', `unsupported scheme ${parsed.protocol} (use https)`);
   }
 
+  // fetch refuses URLs with credentials: send them as Basic authentication instead.
+  const headers: Record<string, string> = {
+    'user-agent': options.userAgent ?? 'api-warden-intel/1',
+    accept: 'text/plain, application/gzip, */*',
+  };
+  const secrets = [url, parsed.href];
+  if (parsed.username !== '' || parsed.password !== '') {
+    const user = decodeURIComponent(parsed.username);
+    const password = decodeURIComponent(parsed.password);
+    headers.authorization = `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+    parsed.username = '';
+    parsed.password = '';
+    secrets.push(parsed.href);
+  }
+  const describe = (error: unknown): string => scrub(describeCause(error), secrets, safeUrl);
+
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -102,11 +118,11 @@ export async function fetchFeed(url: string, options: FeedClientOptions = {}): P
       response = await fetch(parsed, {
         signal: controller.signal,
         redirect: 'follow',
-        headers: { 'user-agent': options.userAgent ?? 'api-warden-intel/1', accept: 'text/plain, application/gzip, */*' },
+        headers,
       });
     } catch (error) {
       if (timedOut) throw new FeedFetchError(safeUrl, 'timeout', `no response within ${timeoutMs} ms`);
-      throw new FeedFetchError(safeUrl, 'network', `network error: ${describeCause(error)}`);
+      throw new FeedFetchError(safeUrl, 'network', `network error: ${describe(error)}`);
     }
     if (response.status < 200 || response.status > 299) {
       controller.abort();
@@ -138,7 +154,7 @@ export async function fetchFeed(url: string, options: FeedClientOptions = {}): P
     } catch (error) {
       if (error instanceof FeedFetchError) throw error;
       if (timedOut) throw new FeedFetchError(safeUrl, 'timeout', `download not finished within ${timeoutMs} ms`);
-      throw new FeedFetchError(safeUrl, 'network', `connection lost while reading the body: ${describeCause(error)}`);
+      throw new FeedFetchError(safeUrl, 'network', `connection lost while reading the body: ${describe(error)}`);
     }
 
     let body = Buffer.concat(chunks, bytes);
@@ -151,7 +167,7 @@ export async function fetchFeed(url: string, options: FeedClientOptions = {}): P
         if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
           throw new FeedFetchError(safeUrl, 'tooLarge', `gzip body expands beyond the ${maxBytes}-byte limit`);
         }
-        throw new FeedFetchError(safeUrl, 'gzip', `gzip data is corrupt (${describeCause(error)})`);
+        throw new FeedFetchError(safeUrl, 'gzip', `gzip data is corrupt (${describe(error)})`);
       }
     }
     const result: FetchedFeed = { text: body.toString('utf8'), bytes, gzipped, status: response.status };
@@ -161,6 +177,13 @@ export async function fetchFeed(url: string, options: FeedClientOptions = {}): P
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Replaces every spelling of the full URL in a message by its safe form. */
+function scrub(message: string, secrets: readonly string[], safe: string): string {
+  let result = message;
+  for (const secret of secrets) if (secret !== '') result = result.split(secret).join(safe);
+  return result;
 }
 
 /** The most useful words of a fetch failure (undici hides the socket error in `cause`). */

@@ -7,8 +7,8 @@
  *   `lists` holds the JSON array of the kind's published {@link IntelListVersion}s. Readers
  *   start here: one point read tells them which copies are current.
  * - Chunk rows: PartitionKey `f-<kind>-<feedId>`, RowKey `<version>-c<index>`, with the
- *   list's text cut into properties of 30,000 characters (Table strings hold 32K UTF-16
- *   characters), 12 per entity (720 KB, under the 1 MiB entity limit).
+ *   list's text cut into properties of 30,000 characters (chunkedText.ts; Table strings hold
+ *   32K UTF-16 characters), 12 per entity (720 KB, under the 1 MiB entity limit).
  *
  * `write` creates a new version's chunk rows under a fresh version id, which nobody reads yet;
  * `publish` replaces the pointer row in one write, with an ETag condition so two concurrent
@@ -25,16 +25,12 @@ import { odata, type TableClient, type TableEntity } from '@azure/data-tables';
 import type { IntelKind } from '../core/intel';
 import { DomainError } from '../errors';
 import { systemClock, type Clock, type IntelListVersion, type IntelStore, type NewIntelList, type PublishedIntelLists } from '../ports';
-import { getEntityOrUndefined, MAX_TRANSACTION_ACTIONS, type TableFactory, type TableName } from './tables';
+import { CHARS_PER_PROPERTY, textFromProperties, textToProperties } from './chunkedText';
+import { getEntityOrUndefined, MAX_TRANSACTION_ACTIONS, TableNames, type TableFactory } from './tables';
 
-/**
- * Logical table name. TableNames (shared/storage/tables.ts) should list it as `intel: 'intel'`;
- * until then the name is given here.
- */
-export const INTEL_TABLE = 'intel' as TableName;
+export const INTEL_TABLE = TableNames.intel;
 
 const POINTER_PARTITION = 'current';
-const CHARS_PER_PROPERTY = 30_000;
 const PROPERTIES_PER_ENTITY = 12;
 /** The pointer's JSON must fit one string property. */
 const MAX_POINTER_CHARS = 30_000;
@@ -49,10 +45,8 @@ interface PointerEntity extends TableEntity {
   updatedAt: Date;
 }
 
-interface ChunkEntity extends TableEntity {
-  parts: number;
-  [part: `p${number}`]: string;
-}
+/** A slice of a list's text, in properties p0, p1, … with the count in pCount (see chunkedText). */
+type ChunkEntity = TableEntity & Record<string, string | number>;
 
 export interface TableIntelStoreOptions {
   clock?: Clock;
@@ -123,12 +117,11 @@ export class TableIntelStore implements IntelStore {
     const perEntity = CHARS_PER_PROPERTY * PROPERTIES_PER_ENTITY;
     const client = await this.client();
     for (let index = 0, offset = 0; offset < list.text.length || index === 0; index += 1, offset += perEntity) {
-      const slice = list.text.slice(offset, offset + perEntity);
-      const entity: ChunkEntity = { partitionKey, rowKey: `${version}-c${String(index).padStart(4, '0')}`, parts: 0 };
-      for (let p = 0; p * CHARS_PER_PROPERTY < slice.length; p += 1) {
-        entity[`p${p}`] = slice.slice(p * CHARS_PER_PROPERTY, (p + 1) * CHARS_PER_PROPERTY);
-        entity.parts = p + 1;
-      }
+      const entity: ChunkEntity = {
+        partitionKey,
+        rowKey: `${version}-c${String(index).padStart(4, '0')}`,
+        ...textToProperties(list.text.slice(offset, offset + perEntity), 'p'),
+      };
       // Versions are new ids: create (not upsert), so a collision can never overwrite a list.
       await client.createEntity(entity);
     }
@@ -156,14 +149,16 @@ export class TableIntelStore implements IntelStore {
       queryOptions: { filter: odata`PartitionKey eq ${partitionKey} and RowKey ge ${`${version.version}-`} and RowKey lt ${`${version.version}.`}` },
     });
     const parts: string[] = [];
-    let chunks = 0;
+    const what = `intel list ${version.kind}/${version.name} version ${version.version}`;
     for await (const row of rows) {
-      chunks += 1;
-      for (let p = 0; p < row.parts; p += 1) parts.push(row[`p${p}`] ?? '');
+      try {
+        parts.push(textFromProperties(row, 'p'));
+      } catch (error) {
+        throw new IntelListIntegrityError(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
     const text = parts.join('');
-    const what = `intel list ${version.kind}/${version.name} version ${version.version}`;
-    if (chunks === 0) throw new IntelListIntegrityError(`${what} is missing from storage`);
+    if (parts.length === 0) throw new IntelListIntegrityError(`${what} is missing from storage`);
     if (text.length !== version.chars || sha256Hex(text) !== version.sha256) {
       throw new IntelListIntegrityError(`${what} is incomplete or altered (${text.length} of ${version.chars} characters)`);
     }

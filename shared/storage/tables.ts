@@ -25,6 +25,8 @@ export const TableNames = {
   alerts: 'alerts',
   /** Suppression rules. */
   suppressionRules: 'suppressionrules',
+  /** Threat-intel lists (Tor exits, threat-intel feeds), versioned. */
+  intel: 'intel',
 } as const;
 
 export type TableName = (typeof TableNames)[keyof typeof TableNames];

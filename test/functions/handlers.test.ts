@@ -7,6 +7,7 @@ import { createDependencies, setDependencies } from '../../functions/deps';
 import { health } from '../../functions/health';
 import { batchFromTrigger, ingest } from '../../functions/ingest';
 import { parseConfig } from '../../shared/config';
+import { readSnapshotManifest, readSnapshotText } from '../../shared/intel/snapshot';
 import { envelope, gatewayLogsRecord } from '../fixtures/records';
 import { startAzurite, type RunningAzurite } from '../support/azurite';
 
@@ -58,6 +59,27 @@ test('the ingest handler takes the host\'s batch metadata, stores the events, an
   assert.equal(fields.invocationId, 'inv-1');
   assert.equal(fields.events, 2);
   assert.ok(lines.some((l) => l.level === 'warning' && l.text.startsWith('ingest.quarantined ')));
+});
+
+test('the ingest handler raises instant alerts: a Tor exit from the shipped snapshot and a scanner User-Agent', async () => {
+  const deps = useAzurite();
+  const manifest = readSnapshotManifest();
+  const torFeed = manifest.feeds.find((feed) => feed.kind === 'tor');
+  assert.ok(torFeed);
+  const torIp = readSnapshotText(torFeed).split('\n').find((line) => /^\d+\.\d+\.\d+\.\d+$/.test(line.trim()))?.trim() ?? '';
+  const { ctx } = context({
+    partitionContext: { partitionId: '0' },
+    sequenceNumberArray: [1],
+    offsetArray: ['1'],
+    enqueuedTimeUtcArray: ['2024-05-13T09:15:30.000Z'],
+  });
+  const scanner = gatewayLogsRecord({ callerIpAddress: '198.51.100.77', properties: { requestHeaders: { 'User-Agent': 'sqlmap/1.8.4#stable (https://sqlmap.org)' } } });
+  await ingest([envelope(gatewayLogsRecord({ callerIpAddress: torIp }), scanner)], ctx);
+  const alerts = await deps.alerts.list();
+  assert.deepEqual(alerts.map((a) => `${a.alertType} ${a.keyEntities.clientIp ?? ''}`).sort(), [
+    `API_AccessFromSuspiciousUserAgent 198.51.100.77`,
+    `API_AccessFromTorExitNode ${torIp}`,
+  ]);
 });
 
 test('a batch without sequence numbers or partition is refused rather than guessed', () => {
