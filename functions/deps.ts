@@ -5,7 +5,7 @@ import { SuspiciousIpDetector } from '../shared/core/detectors/suspiciousIp';
 import { SuspiciousUserAgentDetector } from '../shared/core/detectors/suspiciousUserAgent';
 import { TorExitNodeDetector } from '../shared/core/detectors/torExitNode';
 import { systemClock, type Clock } from '../shared/ports';
-import { IngestCache, type InstantDetection } from '../shared/services/ingestBatch';
+import { IngestCache, type IngestDependencies, type InstantDetection } from '../shared/services/ingestBatch';
 import { CachedInstantDetectors } from '../shared/services/instantDetectors';
 import { IntelListsCache } from '../shared/services/refreshIntel';
 import { TableEndpointActivityStore } from '../shared/storage/activityStore';
@@ -86,6 +86,21 @@ export function createDependencies(
       alerts,
       rules: cachedFor<readonly SuppressionRule[]>(RULES_TTL_MS, clock, () => suppressionRules.list()),
     },
+  };
+}
+
+/** What the ingest service needs, from the app's dependencies; `detection` null stores events without detecting. */
+export function ingestDependencies(deps: AppDependencies, detection: InstantDetection | null = deps.detection): IngestDependencies {
+  return {
+    windows: deps.windows,
+    quarantine: deps.quarantine,
+    partitions: deps.partitions,
+    activity: deps.activity,
+    parseOptions: { trustedProxies: deps.config.trustedProxies, maxRawChars: deps.config.quarantineRawMaxChars },
+    lastSeenResolutionMs: deps.config.lastSeenResolutionMs,
+    clock: deps.clock,
+    cache: deps.ingestCache,
+    ...(detection === null ? {} : { detection }),
   };
 }
 

@@ -2,7 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 
 import { ingestBatch, type IngestBatch, type IngestMessage } from '../shared/services/ingestBatch';
 import { loggerFor } from './context';
-import { getDependencies } from './deps';
+import { getDependencies, ingestDependencies } from './deps';
 
 /**
  * Event Hub trigger (cardinality many): one batch from one partition. Bad records are
@@ -12,17 +12,7 @@ import { getDependencies } from './deps';
 export async function ingest(messages: unknown, context: InvocationContext): Promise<void> {
   const deps = getDependencies();
   const batch = batchFromTrigger(messages, context.triggerMetadata ?? {});
-  const summary = await ingestBatch(batch, {
-    windows: deps.windows,
-    quarantine: deps.quarantine,
-    partitions: deps.partitions,
-    activity: deps.activity,
-    parseOptions: { trustedProxies: deps.config.trustedProxies, maxRawChars: deps.config.quarantineRawMaxChars },
-    lastSeenResolutionMs: deps.config.lastSeenResolutionMs,
-    clock: deps.clock,
-    cache: deps.ingestCache,
-    detection: deps.detection,
-  });
+  const summary = await ingestBatch(batch, ingestDependencies(deps));
   const logger = loggerFor(context);
   if (summary.quarantined > 0) logger.warn('ingest.quarantined', { partitionId: summary.partitionId, byReason: summary.quarantinedByReason });
   logger.info('ingest.batch', { ...summary });

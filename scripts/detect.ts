@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 
-import { createDependencies, type AppDependencies } from '../functions/deps';
+import { createDependencies, ingestDependencies } from '../functions/deps';
 import { parseConfig } from '../shared/config';
 import { comparePriority, toDefenderExport } from '../shared/core/alerts';
 import { deserializeContentBaselines } from '../shared/core/baselines/contentBaseline';
@@ -53,7 +53,7 @@ export async function runDetect(options: DetectOptions): Promise<DetectResult> {
     const detection = { ...config.detection, ...options.settings };
     const result: DetectResult = { trainEvents: 0, scoreEvents: 0, quarantined: 0, baselineAsOf: null, windowsEvaluated: 0, alerts: 0 };
 
-    await ingestFile(options.train, 'train', ingestDependencies(deps, undefined), result, (n) => options.onProgress?.('train', n));
+    await ingestFile(options.train, 'train', ingestDependencies(deps, null), result, (n) => options.onProgress?.('train', n));
     const trainState = await deps.partitions.get('train');
     const learned = await recomputeBaselines(deps, detection, trainState?.lastEventTime);
     result.baselineAsOf = learned.asOf;
@@ -78,20 +78,6 @@ export async function runDetect(options: DetectOptions): Promise<DetectResult> {
   } finally {
     await azurite.stop();
   }
-}
-
-function ingestDependencies(deps: AppDependencies, detection: IngestDependencies['detection']): IngestDependencies {
-  return {
-    windows: deps.windows,
-    quarantine: deps.quarantine,
-    partitions: deps.partitions,
-    activity: deps.activity,
-    parseOptions: { trustedProxies: deps.config.trustedProxies, maxRawChars: deps.config.quarantineRawMaxChars },
-    lastSeenResolutionMs: deps.config.lastSeenResolutionMs,
-    clock: deps.clock,
-    cache: deps.ingestCache,
-    ...(detection === undefined ? {} : { detection }),
-  };
 }
 
 async function ingestFile(

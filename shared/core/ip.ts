@@ -74,8 +74,11 @@ function normalizeIpv6(host: string): string | undefined {
   return address.toRFC5952String();
 }
 
-/** An IPv4 address as an unsigned 32-bit number, from canonical dotted-quad text. */
-function ipv4ToNumber(text: string): number | undefined {
+/**
+ * An IPv4 address as an unsigned 32-bit number, from canonical dotted-quad text: four decimal
+ * parts of 0-255 without leading zeros; anything else is undefined.
+ */
+export function ipv4ToNumber(text: string): number | undefined {
   let value = 0;
   let part = 0;
   let digits = 0;
@@ -83,6 +86,7 @@ function ipv4ToNumber(text: string): number | undefined {
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);
     if (code >= 0x30 && code <= 0x39) {
+      if (digits > 0 && part === 0) return undefined; // leading zero
       part = part * 10 + (code - 0x30);
       digits += 1;
       if (digits > 3 || part > 255) return undefined;

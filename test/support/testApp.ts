@@ -1,4 +1,4 @@
-import { createDependencies } from '../../functions/deps';
+import { createDependencies, ingestDependencies } from '../../functions/deps';
 import { parseConfig } from '../../shared/config';
 import { ingestBatch, type IngestBatch, type IngestSummary } from '../../shared/services/ingestBatch';
 import type { RunningAzurite } from './azurite';
@@ -22,16 +22,6 @@ export function freshApp(azurite: RunningAzurite, options: { maxAttempts?: numbe
     clock: { now: () => now },
     tableOptions: { retryDelayMs: 5, policies: [counter.policy, faults.policy] },
   });
-  const ingest = (batch: IngestBatch): Promise<IngestSummary> =>
-    ingestBatch(batch, {
-      windows: deps.windows,
-      quarantine: deps.quarantine,
-      partitions: deps.partitions,
-      activity: deps.activity,
-      parseOptions: { trustedProxies: config.trustedProxies, maxRawChars: config.quarantineRawMaxChars },
-      lastSeenResolutionMs: config.lastSeenResolutionMs,
-      clock: deps.clock,
-      cache: deps.ingestCache,
-    });
+  const ingest = (batch: IngestBatch): Promise<IngestSummary> => ingestBatch(batch, ingestDependencies(deps, null));
   return { prefix, config, deps, counter, faults, ingest, snapshot: () => snapshotTables(azurite.connectionString, prefix) };
 }

@@ -8,37 +8,10 @@
  * handles plain hexadecimal IPv6 itself and defers to normalizeIp for everything else
  * (embedded IPv4, zone ids, brackets): same results, as the tests check property by property.
  */
-import { normalizeIp } from '../ip';
+import { ipv4ToNumber, normalizeIp } from '../ip';
 
-/**
- * An IPv4 address as an unsigned 32-bit number, from canonical dotted-quad text: four decimal
- * parts of 0-255 without leading zeros; anything else is undefined.
- */
-export function ipv4ToNumber(text: string): number | undefined {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i);
-    if (code >= 0x30 && code <= 0x39) {
-      if (digits > 0 && part === 0) return undefined; // leading zero
-      part = part * 10 + (code - 0x30);
-      digits += 1;
-      if (digits > 3 || part > 255) return undefined;
-    } else if (code === 0x2e /* . */) {
-      if (digits === 0 || dots === 3) return undefined;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-      dots += 1;
-    } else {
-      return undefined;
-    }
-  }
-  if (digits === 0 || dots !== 3) return undefined;
-  return value * 256 + part;
-}
+export { ipv4ToNumber };
+
 
 export function numberToIpv4(value: number): string {
   return `${Math.floor(value / 0x1000000) & 255}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
