@@ -11,6 +11,7 @@ import { IntelListsCache } from '../shared/services/refreshIntel';
 import { TableEndpointActivityStore } from '../shared/storage/activityStore';
 import { TableAlertStore } from '../shared/storage/alertStore';
 import { TableBaselineStore } from '../shared/storage/baselineStore';
+import { TableEndpointStatusStore } from '../shared/storage/endpointStatusStore';
 import { TableEvaluationCursorStore } from '../shared/storage/evaluationCursorStore';
 import { TableIntelStore } from '../shared/storage/intelStore';
 import { TablePartitionStateStore } from '../shared/storage/partitionStateStore';
@@ -32,6 +33,7 @@ export interface AppDependencies {
   alerts: TableAlertStore;
   suppressionRules: TableSuppressionRuleStore;
   cursor: TableEvaluationCursorStore;
+  endpointStatuses: TableEndpointStatusStore;
   intel: TableIntelStore;
   intelLists: IntelListsCache;
   ingestCache: IngestCache;
@@ -75,6 +77,7 @@ export function createDependencies(
     alerts,
     suppressionRules,
     cursor: new TableEvaluationCursorStore(tables),
+    endpointStatuses: new TableEndpointStatusStore(tables),
     intel,
     intelLists,
     ingestCache: new IngestCache(),

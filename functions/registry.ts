@@ -12,6 +12,7 @@ import { Settings } from '../shared/settings';
 import { evaluateWindows } from './evaluateWindows';
 import { health } from './health';
 import { ingest } from './ingest';
+import { markInactiveEndpoints } from './markInactiveEndpoints';
 import { purgeExpired } from './purgeExpired';
 import { recomputeBaselines } from './recomputeBaselines';
 import { refreshIntel } from './refreshIntel';
@@ -66,6 +67,13 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
     // Daily at 01:00 UTC. (Not on startup: on a consumption plan that would be every cold start.)
     options: { schedule: '0 0 1 * * *' },
     handler: recomputeBaselines,
+  },
+  {
+    name: 'markInactiveEndpoints',
+    trigger: 'timer',
+    // Daily at 01:30 UTC.
+    options: { schedule: '0 30 1 * * *' },
+    handler: markInactiveEndpoints,
   },
   {
     name: 'refreshIntel',

@@ -30,6 +30,7 @@ export interface Config {
   quarantineRetentionDays: number;
   allowedLatenessMs: number;
   maxWindowsPerRun: number;
+  inactiveDays: number;
   torFeedUrls: string[];
   threatIntelFeedUrls: string[];
   torAlsoSuspicious: boolean;
@@ -84,6 +85,7 @@ const schema = z
     [Settings.lastSeenResolutionSeconds]: integer(60, 0, 86_400),
     [Settings.windowRetentionDays]: integer(35, 31, 400),
     [Settings.quarantineRetentionDays]: integer(30, 1, 400),
+    [Settings.inactiveDays]: integer(30, 1, 365),
     [Settings.torFeedUrls]: urlList,
     [Settings.threatIntelFeedUrls]: urlList,
     [Settings.torAlsoSuspicious]: z.enum(['true', 'false']).default('false'),
@@ -138,6 +140,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     lastSeenResolutionMs: s[Settings.lastSeenResolutionSeconds] * 1000,
     windowRetentionDays: s[Settings.windowRetentionDays],
     quarantineRetentionDays: s[Settings.quarantineRetentionDays],
+    inactiveDays: s[Settings.inactiveDays],
     torFeedUrls: s[Settings.torFeedUrls],
     threatIntelFeedUrls: s[Settings.threatIntelFeedUrls],
     torAlsoSuspicious: s[Settings.torAlsoSuspicious] === 'true',

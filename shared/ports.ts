@@ -132,6 +132,20 @@ export interface SuppressionRuleStore {
   put(rule: SuppressionRule): Promise<void>;
 }
 
+/** An endpoint's activity verdict, kept for the endpoints API and recommendations. */
+export interface EndpointStatus {
+  endpoint: Endpoint;
+  lastSeen: number;
+  inactive: boolean;
+  /** Event time the endpoint was first marked inactive; absent while active. */
+  inactiveSince?: number;
+}
+
+export interface EndpointStatusStore {
+  list(): Promise<EndpointStatus[]>;
+  put(statuses: readonly EndpointStatus[]): Promise<void>;
+}
+
 /** Where window evaluation has got to: the start of the last window evaluated. */
 export interface EvaluationCursorStore {
   lastEvaluated(): Promise<number | undefined>;

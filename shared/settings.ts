@@ -40,6 +40,8 @@ export const Settings = {
   threatIntelFeedUrls: 'WARDEN_THREAT_INTEL_FEED_URLS',
   /** A Tor exit also on a threat-intel feed raises both alerts when true (default: only the Tor one). */
   torAlsoSuspicious: 'WARDEN_TOR_ALSO_SUSPICIOUS',
+  /** Endpoints with no traffic for this many days of event time are marked inactive. */
+  inactiveDays: 'WARDEN_INACTIVE_DAYS',
   /** Window evaluation waits this long (event time) past a window's end for late events. */
   allowedLatenessMinutes: 'WARDEN_ALLOWED_LATENESS_MINUTES',
   /** Most windows one evaluation run handles; a long replay catches up over several runs. */

@@ -100,6 +100,11 @@ param windowRetentionDays int = 35
 @maxValue(400)
 param quarantineRetentionDays int = 30
 
+@description('WARDEN_INACTIVE_DAYS: days without traffic (event time) after which an endpoint is marked inactive.')
+@minValue(1)
+@maxValue(365)
+param inactiveDays int = 30
+
 @description('WARDEN_TOR_FEED_URLS: Tor exit list URLs the daily refresh downloads (comma-separated).')
 param torFeedUrls string = 'https://check.torproject.org/torbulkexitlist'
 
@@ -206,6 +211,7 @@ var wardenSettings = {
   WARDEN_LAST_SEEN_RESOLUTION_SECONDS: string(lastSeenResolutionSeconds)
   WARDEN_WINDOW_RETENTION_DAYS: string(windowRetentionDays)
   WARDEN_QUARANTINE_RETENTION_DAYS: string(quarantineRetentionDays)
+  WARDEN_INACTIVE_DAYS: string(inactiveDays)
   WARDEN_TOR_FEED_URLS: torFeedUrls
   WARDEN_THREAT_INTEL_FEED_URLS: threatIntelFeedUrls
   WARDEN_TOR_ALSO_SUSPICIOUS: torAlsoSuspicious

@@ -25,6 +25,8 @@ export const TableNames = {
   alerts: 'alerts',
   /** Suppression rules. */
   suppressionRules: 'suppressionrules',
+  /** Per endpoint: last seen and the inactive mark. */
+  endpointStatus: 'endpointstatus',
   /** Threat-intel lists (Tor exits, threat-intel feeds), versioned. */
   intel: 'intel',
 } as const;

@@ -30,7 +30,7 @@ function triggerOf(name: string): Record<string, unknown> {
 }
 
 test('the app registers exactly the expected functions, and sets its programming model', () => {
-  assert.deepEqual(host.registrations.map((r) => r.metadata.name).sort(), ['evaluateWindows', 'health', 'ingest', 'purgeExpired', 'recomputeBaselines', 'refreshIntel']);
+  assert.deepEqual(host.registrations.map((r) => r.metadata.name).sort(), ['evaluateWindows', 'health', 'ingest', 'markInactiveEndpoints', 'purgeExpired', 'recomputeBaselines', 'refreshIntel']);
   assert.equal(host.programmingModels.length, 1);
 });
 
@@ -63,6 +63,7 @@ test('evaluateWindows runs every 5 minutes; recomputeBaselines daily at 01:00 UT
   assert.equal(recompute.schedule, '0 0 1 * * *');
   assert.notEqual(recompute.runOnStartup, true);
   assert.equal(triggerOf('refreshIntel').schedule, '0 15 3 * * *');
+  assert.equal(triggerOf('markInactiveEndpoints').schedule, '0 30 1 * * *');
 });
 
 test('health is an anonymous GET on /api/health with an HTTP output', () => {
