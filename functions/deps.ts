@@ -37,6 +37,7 @@ export interface AppDependencies {
   intel: TableIntelStore;
   intelLists: IntelListsCache;
   ingestCache: IngestCache;
+  instantDetectors: CachedInstantDetectors;
   /** The ingest path's instant detection: patterns, intel and the current content baselines. */
   detection: InstantDetection;
 }
@@ -81,6 +82,7 @@ export function createDependencies(
     intel,
     intelLists,
     ingestCache: new IngestCache(),
+    instantDetectors: detectors,
     detection: {
       detectors: async () => {
         await intelLists.refresh();

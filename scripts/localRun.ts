@@ -9,7 +9,11 @@ import { functionDefinitions, type FunctionDefinition } from '../functions/regis
 import { parseConfig, type Config } from '../shared/config';
 import { ConfigurationError } from '../shared/errors';
 import type { Label } from '../shared/generator';
-import type { PartitionStateStore } from '../shared/ports';
+import { WINDOW_MS, windowStart } from '../shared/core/windows';
+import { snapshotAddresses } from '../shared/intel/snapshot';
+import type { AlertStore, PartitionStateStore } from '../shared/ports';
+import { evaluateWindows } from '../shared/services/evaluateWindows';
+import { recomputeBaselines } from '../shared/services/recomputeBaselines';
 import { getHealth } from '../shared/services/health';
 import { Settings } from '../shared/settings';
 import { startDemoFeed, startEventHubFeed, startReplayFeed, type RunningFeed } from './local/feeds';
@@ -134,7 +138,7 @@ async function main(argv: string[]): Promise<void> {
   );
   if (ingest === undefined) throw new Error('the registry has no Event Hub function');
   const feed = await startFeed(options, config, ingest, logHandler, deps, say);
-  const status = setInterval(() => void printStatus(deps.partitions, say), 10_000);
+  const status = setInterval(() => void printStatus(deps.partitions, deps.alerts, say), 10_000);
   say(`API Warden is running at ${http.url}${ROUTE_PREFIX}/ (try ${http.url}${ROUTE_PREFIX}/health). Press Ctrl+C to stop.`);
 
   let stopping = false;
@@ -144,7 +148,7 @@ async function main(argv: string[]): Promise<void> {
     say('stopping…');
     clearInterval(status);
     await feed.stop();
-    await printStatus(deps.partitions, say).catch(() => undefined);
+    await printStatus(deps.partitions, deps.alerts, say).catch(() => undefined);
     for (const stop of stops) await stop();
     process.exitCode = code;
   };
@@ -187,12 +191,24 @@ async function startFeed(
       attackEveryMinutes: options.demoAttackEvery,
       partitions: 4,
       batchSize: 500,
+      torExitIps: snapshotAddresses('tor'),
+      suspiciousIps: snapshotAddresses('threatIntel'),
     },
     ingest,
     logHandler,
     partitions: deps.partitions,
     say,
     describeLabel,
+    learn: async (asOf) => {
+      await recomputeBaselines(deps, config.detection, asOf.getTime());
+      await deps.cursor.setLastEvaluated(windowStart(asOf.getTime()) - WINDOW_MS);
+      deps.instantDetectors.invalidate();
+    },
+    evaluate: async () => {
+      const summary = await evaluateWindows(deps, { settings: config.detection, allowedLatenessMs: config.allowedLatenessMs, maxWindows: 10_000 });
+      const alerts = await deps.alerts.list();
+      say(`  demo      history evaluated: ${summary.windows.length} windows, ${alerts.length} alerts so far`);
+    },
   });
 }
 
@@ -201,7 +217,7 @@ function describeLabel(label: Label): string {
   return `${label.alertType}${label.variant ? ` (${label.variant})` : ''} from ${label.clientIps.slice(0, 3).join(', ')}${label.clientIps.length > 3 ? ', …' : ''} on ${target}`;
 }
 
-async function printStatus(partitions: PartitionStateStore, say: (text: string) => void): Promise<void> {
+async function printStatus(partitions: PartitionStateStore, alerts: AlertStore, say: (text: string) => void): Promise<void> {
   const health = await getHealth(partitions);
   if (health.status !== 'ok') {
     say(`  status    storage unreachable (${health.storage.error ?? 'unknown'})`);
@@ -209,7 +225,8 @@ async function printStatus(partitions: PartitionStateStore, say: (text: string) 
   }
   const events = health.partitions.reduce((sum, p) => sum + p.events, 0);
   const latest = health.partitions.map((p) => p.lastEventTime).filter((t): t is string => t !== null).sort().pop();
-  say(`  status    ${events.toLocaleString('en')} events in ${health.partitions.length} partitions, ${health.quarantine.total} quarantined, event time ${latest ?? '—'}`);
+  const raised = (await alerts.list()).length;
+  say(`  status    ${events.toLocaleString('en')} events in ${health.partitions.length} partitions, ${health.quarantine.total} quarantined, ${raised} alerts, event time ${latest ?? '—'}`);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -19,11 +19,18 @@ export interface DemoOptions {
   partitions: number;
   /** Messages per delivered batch. */
   batchSize: number;
+  /** IPs the Tor and threat-intel attacks come from (the shipped intel snapshot). */
+  torExitIps: readonly string[];
+  suspiciousIps: readonly string[];
 }
 
 export interface DemoEvents {
   onPhase(phase: 'history' | 'live', detail: { from: Date; labels: Label[]; skipped: SkippedAttack[]; estimatedMessages?: number }): void;
   onLabel(label: Label): void;
+  /** The history reached its attack day: everything before `time` is clean, learn from it. */
+  onWarmupEnd(time: Date): Promise<void>;
+  /** The whole history is ingested. */
+  onHistoryDone(): Promise<void>;
   onBatch(batch: FeedBatch): Promise<void>;
 }
 
@@ -59,6 +66,10 @@ export class DemoPartitioner {
       },
     };
   }
+}
+
+function intelOf(options: DemoOptions) {
+  return { torExitIps: options.torExitIps, suspiciousIps: options.suspiciousIps };
 }
 
 /** Collects placed messages per partition and hands out full batches. */
@@ -106,18 +117,27 @@ export async function runDemo(
 
   if (control.resumeFrom === undefined) {
     const start = new Date(runStartedAt.getTime() - options.historyDays * DAY_MS);
-    const plan = planTraffic({ seed: options.seed, start, days: options.historyDays, requestsPerDay: options.requestsPerDay });
+    const plan = planTraffic({ ...intelOf(options), seed: options.seed, start, days: options.historyDays, requestsPerDay: options.requestsPerDay });
     events.onPhase('history', { from: start, labels: plan.labels, skipped: plan.skipped, estimatedMessages: plan.estimatedMessages });
+    const warmupEnd = Date.parse(plan.resolved.attackStart);
+    let warmedUp = false;
     for (const message of plan.messages()) {
       if (control.signal.aborted) return;
+      if (!warmedUp && message.time >= warmupEnd) {
+        warmedUp = true;
+        await batcher.flushAll();
+        await events.onWarmupEnd(new Date(warmupEnd));
+      }
       const placed = partitioner.place(message);
       await batcher.add(placed.partitionId, placed.message);
     }
     await batcher.flushAll();
+    await events.onHistoryDone();
     liveFrom = new Date(start.getTime() + options.historyDays * DAY_MS);
   }
 
   const live = liveTraffic({
+    ...intelOf(options),
     seed: options.seed + 1,
     from: liveFrom,
     requestsPerDay: options.requestsPerDay,

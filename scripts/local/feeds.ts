@@ -93,6 +93,10 @@ export function startDemoFeed(options: {
   partitions: PartitionStateStore;
   say: (text: string) => void;
   describeLabel: (label: Label) => string;
+  /** Learn baselines from everything before `asOf` (the clean part of the history). */
+  learn: (asOf: Date) => Promise<void>;
+  /** Evaluate the windows closed so far. */
+  evaluate: () => Promise<void>;
 }): RunningFeed {
   const controller = new AbortController();
   const done = (async () => {
@@ -110,6 +114,11 @@ export function startDemoFeed(options: {
           }
         },
         onLabel: (label) => options.say(`  attack    ${label.start} ${options.describeLabel(label)}`),
+        onWarmupEnd: async (asOf) => {
+          options.say(`  demo      learning baselines from the history before ${asOf.toISOString()}`);
+          await options.learn(asOf);
+        },
+        onHistoryDone: () => options.evaluate(),
         onBatch: (batch) => invokeEventHubFunction(options.ingest, batch, options.logHandler),
       },
       { signal: controller.signal, now: () => new Date(), resumeFrom },

@@ -86,3 +86,11 @@ export function loadSnapshotLists(): IntelLists {
   cached ??= readSnapshotLists();
   return cached;
 }
+
+/** The single addresses (not networks) of the snapshot's lists of a kind: attackers for the demo and tests. */
+export function snapshotAddresses(kind: IntelKind, dir = snapshotDirectory()): string[] {
+  return readSnapshotManifest(dir)
+    .feeds.filter((feed) => feed.kind === kind)
+    .flatMap((feed) => parseFeed(readSnapshotText(feed, dir)).entries.map((entry) => entry.value))
+    .filter((value) => !value.includes('/'));
+}

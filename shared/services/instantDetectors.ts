@@ -30,6 +30,11 @@ export class CachedInstantDetectors {
     this.detectors = [...fixed];
   }
 
+  /** Makes the next call check for a newer baseline at once (after a recompute in this process). */
+  invalidate(): void {
+    this.checkedAt = Number.NEGATIVE_INFINITY;
+  }
+
   async current(): Promise<readonly InstantDetector[]> {
     const now = this.clock.now().getTime();
     if (now - this.checkedAt < this.refreshMs) return this.detectors;

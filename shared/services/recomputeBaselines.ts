@@ -31,11 +31,11 @@ export async function recomputeBaselines(
   settings: DetectionSettings,
   asOf?: number,
 ): Promise<RecomputeSummary> {
-  const partitions = await stores.partitions.list();
-  const latest = asOf ?? Math.max(...partitions.map((p) => p.lastEventTime ?? Number.NEGATIVE_INFINITY));
-  if (!Number.isFinite(latest)) return { asOf: null, from: null, windows: 0, endpointKeys: 0, clientKeys: 0, version: null };
+  const partitions = (await stores.partitions.list()).filter((p) => p.firstEventTime !== undefined && p.lastEventTime !== undefined);
+  const latest = asOf ?? Math.max(...partitions.map((p) => p.lastEventTime as number));
+  const earliest = Math.min(...partitions.map((p) => p.firstEventTime as number));
+  if (partitions.length === 0 || earliest >= latest) return { asOf: null, from: null, windows: 0, endpointKeys: 0, clientKeys: 0, version: null };
   const to = windowStart(latest);
-  const earliest = Math.min(...partitions.map((p) => p.firstEventTime ?? latest));
   const from = Math.max(to - settings.baselineDays * DAY_MS, windowStart(earliest));
   const partitionIds = partitions.map((p) => p.partitionId);
   const builder = new TrafficBaselineBuilder(from, to);
