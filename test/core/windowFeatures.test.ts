@@ -1,30 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { makeEndpoint, type RequestEvent } from '../../shared/core/requestEvent';
+import type { RequestEvent } from '../../shared/core/requestEvent';
 import { windowFeatures } from '../../shared/core/windowFeatures';
 import { WINDOW_MS, WindowAggregate } from '../../shared/core/windows';
+import { requestEvent } from '../fixtures/events';
 
 const T0 = Date.parse('2026-03-02T10:00:00Z');
 
 function event(clientIp: string, operationId: string, status = 200, pathTemplate = ''): RequestEvent {
-  return {
-    time: T0,
-    clientIp,
-    callerIp: clientIp,
-    method: 'GET',
-    endpoint: makeEndpoint({ service: 'contoso', apiId: 'shop', operationId, pathTemplate }),
-    path: '/x',
-    status,
-    requestSize: 0,
-    requestSizeSource: 'totalBytes',
-    responseSize: 0,
-    responseSizeSource: 'totalBytes',
-    latencyMs: 1,
-    params: [],
-    format: 'gatewayLogs',
-    source: { partitionId: '0', sequenceNumber: 1, offset: '1', recordIndex: 0 },
-  };
+  return requestEvent({ time: T0, clientIp, status, endpointParts: { service: 'contoso', apiId: 'shop', operationId, pathTemplate } });
 }
 
 test('features sum requests per endpoint and status over clients, and count distinct endpoints and unknown paths per client', () => {

@@ -10,32 +10,17 @@ import {
   detectUnknownEndpoints,
   spikeThreshold,
 } from '../../../shared/core/detectors/windowTraffic';
-import { makeEndpoint, type RequestEvent } from '../../../shared/core/requestEvent';
+import type { RequestEvent } from '../../../shared/core/requestEvent';
 import { windowFeatures, type WindowFeatures } from '../../../shared/core/windowFeatures';
 import { WINDOW_MS, WindowAggregate } from '../../../shared/core/windows';
+import { requestEvent } from '../../fixtures/events';
 
 const DAY = 24 * 60 * 60 * 1000;
 const T0 = Date.parse('2026-03-02T00:00:00Z');
 const settings = DEFAULT_DETECTION_SETTINGS;
 
 function event(clientIp: string, operationId: string, status = 200, pathTemplate = ''): RequestEvent {
-  return {
-    time: 0,
-    clientIp,
-    callerIp: clientIp,
-    method: 'GET',
-    endpoint: makeEndpoint({ service: 'contoso', apiId: 'shop', operationId, pathTemplate }),
-    path: '/',
-    status,
-    requestSize: 0,
-    requestSizeSource: 'totalBytes',
-    responseSize: 0,
-    responseSizeSource: 'totalBytes',
-    latencyMs: 1,
-    params: [],
-    format: 'gatewayLogs',
-    source: { partitionId: '0', sequenceNumber: 0, offset: '0', recordIndex: 0 },
-  };
+  return requestEvent({ time: 0, clientIp, status, endpointParts: { service: 'contoso', apiId: 'shop', operationId, pathTemplate } });
 }
 
 /** One window's features from (ip, operation, count) triples. */
