@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 
 import { Command, InvalidArgumentError } from 'commander';
 
 import { sendBodies } from '../shared/azure/eventHubSender';
 import { parseConfig } from '../shared/config';
+import { parseInventory, type Inventory } from '../shared/core/inventory';
 import { CidrSet } from '../shared/core/ip';
 import { parseMessage } from '../shared/core/parse';
 import { SuspiciousIpDetector } from '../shared/core/detectors/suspiciousIp';
@@ -55,6 +56,25 @@ function fileSize(file: string): number {
 }
 
 class UsageError extends Error {}
+
+/** Reads and validates an APIM inventory file (JSON in ARM's contract property names). */
+function readInventory(file: string): Inventory {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${file}: not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const parsed = parseInventory(json);
+  if (!parsed.ok) throw new UsageError(`${file}: not a valid inventory:\n  ${parsed.errors.join('\n  ')}`);
+  return parsed.inventory;
+}
 
 export function buildCli(): Command {
   const program = new Command('api-warden')
@@ -146,8 +166,10 @@ export function buildCli(): Command {
     .requiredOption('--out <file>', 'alerts, one JSON object per line, in Defender\'s continuous-export shape')
     .option('--tor-list <file>', 'Tor exit IPs, replacing the shipped snapshot (one IP or CIDR per line, .gz accepted)')
     .option('--ti-list <file>', 'threat-intel IPs/CIDRs, replacing the shipped snapshot (IPsum "IP<TAB>count" accepted)')
-    .action(async (options: { train: string; score: string; out: string; torList?: string; tiList?: string }) => {
+    .option('--inventory <file>', 'APIM inventory (JSON: service, apis with their operations): names path parameters after the URL templates; declared parameters are never unseen')
+    .action(async (options: { train: string; score: string; out: string; torList?: string; tiList?: string; inventory?: string }) => {
       for (const file of [options.torList, options.tiList]) if (file !== undefined) fileSize(file);
+      const inventory = options.inventory === undefined ? undefined : readInventory(options.inventory);
       const lists = await intelListsFromFiles({ tor: options.torList, threatIntel: options.tiList });
       const bars = { train: progressBar('train', fileSize(options.train), 'bytes'), score: progressBar('score', fileSize(options.score), 'bytes') };
       const result = await runDetect({
@@ -155,6 +177,7 @@ export function buildCli(): Command {
         score: options.score,
         out: options.out,
         detectors: [new SuspiciousUserAgentDetector(), new TorExitNodeDetector(lists), new SuspiciousIpDetector(lists)],
+        inventory,
         onProgress: (phase, bytes) => bars[phase].update(bytes),
       });
       bars.train.stop();

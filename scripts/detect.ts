@@ -7,6 +7,7 @@ import { comparePriority, toDefenderExport } from '../shared/core/alerts';
 import { deserializeContentBaselines } from '../shared/core/baselines/contentBaseline';
 import type { InstantDetector } from '../shared/core/detectors/instant';
 import type { DetectionSettings } from '../shared/core/detectors/settings';
+import { InventoryIndex, type Inventory } from '../shared/core/inventory';
 import { WINDOW_MS, windowStart } from '../shared/core/windows';
 import { evaluateWindows } from '../shared/services/evaluateWindows';
 import { ingestBatch, type IngestDependencies } from '../shared/services/ingestBatch';
@@ -25,6 +26,8 @@ export interface DetectOptions {
   /** Instant detectors that need no baseline (patterns, intel); the baseline-driven ones are added. */
   detectors: readonly InstantDetector[];
   settings?: Partial<DetectionSettings>;
+  /** The APIM inventory: names path parameters after the URL templates, and declared parameters are never "unseen". */
+  inventory?: Inventory;
   /** Bytes of each file read so far. */
   onProgress?: (phase: 'train' | 'score', bytesRead: number) => void;
 }
@@ -53,7 +56,10 @@ export async function runDetect(options: DetectOptions): Promise<DetectResult> {
     const detection = { ...config.detection, ...options.settings };
     const result: DetectResult = { trainEvents: 0, scoreEvents: 0, quarantined: 0, baselineAsOf: null, windowsEvaluated: 0, alerts: 0 };
 
-    await ingestFile(options.train, 'train', ingestDependencies(deps, null), result, (n) => options.onProgress?.('train', n));
+    const inventory = options.inventory === undefined ? undefined : new InventoryIndex(options.inventory);
+    const withInventory = (ingest: IngestDependencies): IngestDependencies => (inventory === undefined ? ingest : { ...ingest, inventory });
+
+    await ingestFile(options.train, 'train', withInventory(ingestDependencies(deps, null)), result, (n) => options.onProgress?.('train', n));
     const trainState = await deps.partitions.get('train');
     const learned = await recomputeBaselines(deps, detection, trainState?.lastEventTime);
     result.baselineAsOf = learned.asOf;
@@ -61,8 +67,9 @@ export async function runDetect(options: DetectOptions): Promise<DetectResult> {
 
     const rules = await deps.suppressionRules.list();
     const stored = await deps.baselines.read(CONTENT_BASELINE);
-    const detectors = instantDetectors(stored === undefined ? undefined : deserializeContentBaselines(stored.text), detection, options.detectors);
-    const scoring = ingestDependencies(deps, { detectors: async () => detectors, alerts: deps.alerts, rules: async () => rules });
+    const content = stored === undefined ? undefined : deserializeContentBaselines(stored.text);
+    const detectors = instantDetectors(content, detection, options.detectors, inventory?.declaredParameters());
+    const scoring = withInventory(ingestDependencies(deps, { detectors: async () => detectors, alerts: deps.alerts, rules: async () => rules }));
     const evaluate = (closeThrough?: number) =>
       evaluateWindows(deps, { settings: detection, allowedLatenessMs: config.allowedLatenessMs, maxWindows: 10_000, closeThrough });
     await ingestFile(options.score, 'score', scoring, result, (n) => options.onProgress?.('score', n), async () => {

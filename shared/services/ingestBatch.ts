@@ -1,5 +1,6 @@
 import type { SuppressionRule } from '../core/alerts';
 import type { InstantDetector } from '../core/detectors/instant';
+import type { InventoryIndex } from '../core/inventory';
 import { makeRejection, parseMessage, type ParseOptions, type Rejection } from '../core/parse';
 import type { Endpoint, RequestEvent } from '../core/requestEvent';
 import { WindowAggregate, windowStart } from '../core/windows';
@@ -43,6 +44,8 @@ export interface IngestDependencies {
   cache: IngestCache;
   /** Instant detection in the ingest path; absent, events are only stored (e.g. the CLI's training pass). */
   detection?: InstantDetection;
+  /** The APIM inventory: when given, path parameters get their URL template's names before aggregation and detection. */
+  inventory?: InventoryIndex;
 }
 
 /** The instant detectors and where their alerts go. */
@@ -121,6 +124,8 @@ export async function ingestBatch(batch: IngestBatch, deps: IngestDependencies):
 
   const previous = await deps.partitions.get(batch.partitionId);
   const parsed = parseAll(batch.partitionId, messages, deps.parseOptions);
+  const inventory = deps.inventory;
+  if (inventory !== undefined) parsed.events = parsed.events.map((event) => inventory.nameTemplateParams(event));
   summary.records = parsed.events.length + parsed.rejections.length + parsed.skipped.length;
 
   const fresh = await freshEventsByWindow(batch.partitionId, parsed.events, deps.windows);

@@ -6,9 +6,18 @@ import type { BaselineStore, Clock } from '../ports';
 
 export const CONTENT_BASELINE = 'content';
 
-/** The baseline-driven instant detectors for a set of content baselines, plus the fixed ones (patterns, intel). */
-export function instantDetectors(content: ContentBaselines | undefined, settings: DetectionSettings, fixed: readonly InstantDetector[]): InstantDetector[] {
-  return content === undefined ? [...fixed] : [...fixed, new SizeSpikeDetector(content, settings), new UnseenParamDetector(content, settings)];
+/**
+ * The baseline-driven instant detectors for a set of content baselines, plus the fixed ones
+ * (patterns, intel). `declared`: parameters the APIM inventory declares, per endpoint key
+ * (never reported as unseen).
+ */
+export function instantDetectors(
+  content: ContentBaselines | undefined,
+  settings: DetectionSettings,
+  fixed: readonly InstantDetector[],
+  declared?: ReadonlyMap<string, ReadonlySet<string>>,
+): InstantDetector[] {
+  return content === undefined ? [...fixed] : [...fixed, new SizeSpikeDetector(content, settings), new UnseenParamDetector(content, settings, declared)];
 }
 
 /**

@@ -78,6 +78,11 @@ export class SizeSpikeDetector implements InstantDetector {
  * API_UnseenParam: a parameter name the endpoint never received in the baseline, on an endpoint
  * with enough history. API_UnseenParamType: a value whose type the parameter never had (an
  * integer where decimals are usual is not new; text where integers are usual is).
+ *
+ * `declared` (from the APIM inventory: template and query parameters per endpoint key) lists
+ * parameters that are legitimate even before traffic used them: a declared parameter is never
+ * "unseen", but once learned its value types are judged like any other. An endpoint without
+ * enough history stays silent whatever it declares.
  */
 export class UnseenParamDetector implements InstantDetector {
   readonly name = 'unseenParams';
@@ -86,6 +91,7 @@ export class UnseenParamDetector implements InstantDetector {
   constructor(
     private readonly baselines: ContentBaselines,
     private readonly settings: DetectionSettings,
+    private readonly declared: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
   ) {}
 
   detect(event: RequestEvent): Finding[] {
@@ -94,16 +100,22 @@ export class UnseenParamDetector implements InstantDetector {
     if (requests < this.settings.minEndpointRequestsForParams) return [];
     const findings: Finding[] = [];
     const entities = (parameterName: string) => ({ clientIp: event.clientIp, endpoint: event.endpoint, parameterName });
+    const declared = this.declared.get(event.endpoint.key);
     for (const param of event.params) {
       const key = `${event.endpoint.key}\t${param.name}`;
       const learned = this.baselines.params.get(key);
       if (learned === undefined) {
+        if (declared?.has(param.name) === true) continue;
         findings.push(
           requestFinding(event, {
             alertType: 'API_UnseenParam',
             entities: entities(param.name),
             observed: param.name,
-            baseline: { endpointRequests: requests, knownParameters: this.knownParameterCount(event.endpoint.key) },
+            baseline: {
+              endpointRequests: requests,
+              knownParameters: this.knownParameterCount(event.endpoint.key),
+              ...(declared === undefined ? {} : { declaredParameters: declared.size }),
+            },
             score: 1,
             evidence: { location: param.location, value: param.value.slice(0, 200) },
           }),
