@@ -3,7 +3,7 @@ import { once } from 'node:events';
 
 import { createDependencies, ingestDependencies } from '../functions/deps';
 import { parseConfig } from '../shared/config';
-import { comparePriority, toDefenderExport } from '../shared/core/alerts';
+import { comparePriority, toDefenderExport, type Alert } from '../shared/core/alerts';
 import { deserializeContentBaselines } from '../shared/core/baselines/contentBaseline';
 import type { InstantDetector } from '../shared/core/detectors/instant';
 import type { DetectionSettings } from '../shared/core/detectors/settings';
@@ -78,7 +78,8 @@ export async function runDetect(options: DetectOptions): Promise<DetectResult> {
     const scoreState = await deps.partitions.get('score');
     result.windowsEvaluated += (await evaluate(scoreState?.lastEventTime)).windows.length;
 
-    const alerts = (await deps.alerts.list()).sort((a, b) => comparePriority(a, b));
+    const exposure = exposureOf(options.inventory);
+    const alerts = (await deps.alerts.list()).sort((a, b) => comparePriority(a, b, exposure));
     result.alerts = alerts.length;
     await writeLines(options.out, alerts.map((alert) => JSON.stringify(toDefenderExport(alert))));
     return result;
@@ -109,4 +110,13 @@ async function writeLines(file: string, lines: readonly string[]): Promise<void>
   const out = createWriteStream(file);
   for (const line of lines) if (!out.write(`${line}\n`)) await once(out, 'drain');
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+}
+
+/**
+ * Endpoint exposure for alert priority: an API the inventory says needs no subscription key is
+ * unauthenticated (1); anything else, or no inventory, counts 0.
+ */
+function exposureOf(inventory: Inventory | undefined): (alert: Alert) => number {
+  const open = new Set((inventory?.apis ?? []).filter((api) => api.subscriptionRequired === false).map((api) => api.name));
+  return (alert) => (open.has(alert.keyEntities.endpoint?.apiId ?? '') ? 1 : 0);
 }

@@ -65,9 +65,11 @@ export function parseCsicText(text: string, limit = Infinity): CsicRequest[] {
   const requests: CsicRequest[] = [];
   let current: CsicRequest | undefined;
   let inBody = false;
-  const lines = text.split('\n');
-  for (let raw of lines) {
-    if (raw.endsWith('\r')) raw = raw.slice(0, -1);
+  for (let at = 0; at < text.length; ) {
+    const newline = text.indexOf('\n', at);
+    const stop = newline < 0 ? text.length : newline;
+    const raw = text.slice(at, stop > at && text.charCodeAt(stop - 1) === 13 ? stop - 1 : stop);
+    at = stop + 1;
     if (REQUEST_LINE.test(raw)) {
       if (current !== undefined) {
         requests.push(current);
@@ -237,6 +239,8 @@ interface Judged {
   signals: Set<Signal>;
   whatIf: Set<WhatIf>;
   novel: boolean;
+  /** API_UnseenParamType findings as "observed ∉ {learned}". */
+  typeFindings: string[];
 }
 
 export interface CsicSetFigures {
@@ -265,6 +269,8 @@ export interface CsicEvaluation {
   normal: CsicSetFigures;
   /** Learned value types per (operation, parameter). */
   learnedTypes: Array<{ operation: string; parameter: string; requests: number; types: string }>;
+  /** API_UnseenParamType findings on anomalous requests: observed type ∉ {learned types}, with counts (a request can count in several). */
+  caughtByType: Array<{ finding: string; count: number }>;
   /** Why anomalous requests were missed, by bucket, with examples. */
   missed: Array<{ reason: string; count: number; examples: string[] }>;
   /** Why normal requests were flagged, by bucket, with examples. */
@@ -333,9 +339,12 @@ export function evaluateCsic(options: CsicOptions): CsicEvaluation {
       const event = events[i];
       const signals = new Set<Signal>();
       const whatIf = new Set<WhatIf>();
+      const typeFindings: string[] = [];
       if (event !== undefined) {
         for (const finding of [...unseen.detect(event), ...sizes.detect(event)]) {
-          if (finding.source?.sequenceNumber === i) signals.add(finding.alertType as Signal);
+          if (finding.source?.sequenceNumber !== i) continue;
+          signals.add(finding.alertType as Signal);
+          if (finding.alertType === 'API_UnseenParamType') typeFindings.push(`${String(finding.observed)} ∉ {${String(finding.baseline?.learnedTypes ?? '')}}`);
         }
         if (event.endpoint.operationId === '') signals.add('unknownEndpoint');
         for (const param of event.params) {
@@ -348,7 +357,7 @@ export function evaluateCsic(options: CsicOptions): CsicEvaluation {
           }
         }
       }
-      return { request, knownPath: trainingPaths.has(targetPath(request.target)), event, signals, whatIf, novel: !trainingKeys.has(requestKey(request)) };
+      return { request, knownPath: trainingPaths.has(targetPath(request.target)), event, signals, whatIf, typeFindings, novel: !trainingKeys.has(requestKey(request)) };
     });
   };
   const testStart = trainEnd + DAY;
@@ -378,6 +387,7 @@ export function evaluateCsic(options: CsicOptions): CsicEvaluation {
     anomalous: figures(anomalousJudged),
     normal: figures(normalJudged),
     learnedTypes,
+    caughtByType: tally(anomalousJudged.flatMap((j) => [...new Set(j.typeFindings)])),
     missed: explain(anomalousJudged.filter((j) => j.signals.size === 0), baselines, trainingKeys, 'missed'),
     falsePositives: explain(normalJudged.filter((j) => j.signals.size > 0), baselines, trainingKeys, 'flagged'),
     whatIfRules: WHAT_IF_TEXT,
@@ -404,6 +414,12 @@ function figures(judged: readonly Judged[]): CsicSetFigures {
     unknownPath: judged.filter((j) => j.signals.has('unknownEndpoint') && !j.knownPath).length,
     unknownMethodOnKnownPath: judged.filter((j) => j.signals.has('unknownEndpoint') && j.knownPath).length,
   };
+}
+
+function tally(items: readonly string[]): Array<{ finding: string; count: number }> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
+  return [...counts].map(([finding, count]) => ({ finding, count })).sort((a, b) => b.count - a.count);
 }
 
 const PRIORITY: readonly ParamType[] = ['binary', 'injection', 'markup', 'long', 'text', 'url', 'email', 'base64', 'identifier', 'alphanumeric', 'alpha', 'decimal', 'integer'];
@@ -490,6 +506,9 @@ export function formatCsic(evaluation: CsicEvaluation): string {
     'What-if rules (measured here to inform the detectors; NOT what the detectors do):',
     formatTable(['rule', 'detection (anomalous)', 'FP (normal)', 'detection, novel only', 'FP, novel only'], whatIfRows),
     ...WHAT_IFS.map((w) => `  ${w}: ${evaluation.whatIfRules[w]}`),
+    '',
+    'Caught by API_UnseenParamType, observed type ∉ {learned types} (top 10; a request counts once per distinct finding):',
+    ...evaluation.caughtByType.slice(0, 10).map((c) => `  ${String(c.count).padStart(6)}  ${c.finding}`),
     '',
     'Missed anomalous requests, by reason (top 12):',
     ...evaluation.missed.slice(0, 12).map((m) => `  ${String(m.count).padStart(6)}  ${m.reason}   e.g. ${m.examples[0] ?? ''}`),

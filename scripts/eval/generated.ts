@@ -79,7 +79,7 @@ export function defaultScenarios(seeds: readonly number[], quick = false): Scena
 
 export interface ScenarioEnv {
   dataDir: string;
-  /** Where the scenario's files go (a temp directory when absent; removed unless keepFiles). */
+  /** Where the scenario's files go (a new temp directory when absent). Without keepFiles the files (and a temp directory) are removed at the end. */
   workDir?: string;
   keepFiles?: boolean;
   /** Progress lines (stderr in the runner). */
@@ -115,6 +115,7 @@ export function fixedDetectors(): InstantDetector[] {
 /** Generates one scenario's files, runs the pipeline on them and judges the alerts. */
 export async function runScenario(scenario: Scenario, env: ScenarioEnv): Promise<ScenarioResult> {
   const log = env.log ?? (() => undefined);
+  const created = env.workDir === undefined;
   const dir = env.workDir ?? mkdtempSync(join(tmpdir(), `warden-eval-${scenario.seed}-`));
   mkdirSync(dir, { recursive: true });
   const files = { train: join(dir, 'train.jsonl'), score: join(dir, 'score.jsonl'), alerts: join(dir, 'alerts.jsonl'), labels: join(dir, 'labels.json') };
@@ -202,7 +203,10 @@ export async function runScenario(scenario: Scenario, env: ScenarioEnv): Promise
       timings: { generateMs, detectMs },
     };
   } finally {
-    if (!env.keepFiles) rmSync(dir, { recursive: true, force: true });
+    if (!env.keepFiles) {
+      if (created) rmSync(dir, { recursive: true, force: true });
+      else for (const file of Object.values(files)) rmSync(file, { force: true });
+    }
   }
 }
 

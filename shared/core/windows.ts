@@ -1,3 +1,4 @@
+import { charClassMask } from './paramChars';
 import { classifyValue, type ParamType } from './paramTypes';
 import { makeEndpoint, type Endpoint, type RequestEvent } from './requestEvent';
 import { DistinctCounter } from './sketch/distinctCounter';
@@ -38,6 +39,8 @@ export interface ParamStats {
   requests: number;
   values: DistinctCounter;
   types: Map<ParamType, number>;
+  /** Union of the values' character classes (shared/core/paramChars.ts). */
+  chars: number;
 }
 
 interface SerializedAggregate {
@@ -51,8 +54,8 @@ interface SerializedAggregate {
   counts: Array<[string, number, number, number]>;
   /** [endpoint index, status, request, response, latency] */
   sizes: Array<[number, number, string, string, string]>;
-  /** [endpoint index, name index, requests, distinct values, { type: count }] */
-  params: Array<[number, number, number, string, Record<string, number>]>;
+  /** [endpoint index, name index, requests, distinct values, { type: count }, character classes] */
+  params: Array<[number, number, number, string, Record<string, number>, number]>;
   /** [clientIp, endpoint index, name index, distinct values] */
   clientParams: Array<[string, number, number, string]>;
 }
@@ -92,6 +95,7 @@ export class WindowAggregate {
       stats.values.add(param.value);
       const type = classifyValue(param.value);
       stats.types.set(type, (stats.types.get(type) ?? 0) + 1);
+      stats.chars = (stats.chars | charClassMask(param.value)) >>> 0;
       this.clientParamFor(event.clientIp + SEPARATOR + paramKey).add(param.value);
     }
     this.events += 1;
@@ -113,6 +117,7 @@ export class WindowAggregate {
       mine.requests += stats.requests;
       mine.values.merge(stats.values);
       for (const [type, n] of stats.types) mine.types.set(type, (mine.types.get(type) ?? 0) + n);
+      mine.chars = (mine.chars | stats.chars) >>> 0;
     }
     for (const [key, counter] of other.clientParams) this.clientParamFor(key).merge(counter);
     this.events += other.events;
@@ -200,6 +205,7 @@ export class WindowAggregate {
         stats.requests,
         stats.values.serialize(),
         Object.fromEntries(stats.types),
+        stats.chars,
       ]),
       clientParams: [...this.clientParameters()].map(({ clientIp, endpointKey, name, values }) => [
         clientIp,
@@ -236,11 +242,12 @@ export class WindowAggregate {
         latency: QuantileSketch.deserialize(latency),
       });
     }
-    for (const [e, n, requests, values, types] of body.params) {
+    for (const [e, n, requests, values, types, chars] of body.params) {
       aggregate.params.set(endpointKey(e) + SEPARATOR + name(n), {
         requests,
         values: DistinctCounter.deserialize(values),
         types: new Map(Object.entries(types) as Array<[ParamType, number]>),
+        chars,
       });
     }
     for (const [clientIp, e, n, values] of body.clientParams) {
@@ -268,7 +275,7 @@ export class WindowAggregate {
   private paramFor(key: string): ParamStats {
     let stats = this.params.get(key);
     if (stats === undefined) {
-      stats = { requests: 0, values: DistinctCounter.create({ capacity: PARAM_VALUES_CAPACITY, samples: 5 }), types: new Map() };
+      stats = { requests: 0, values: DistinctCounter.create({ capacity: PARAM_VALUES_CAPACITY, samples: 5 }), types: new Map(), chars: 0 };
       this.params.set(key, stats);
     }
     return stats;

@@ -228,6 +228,7 @@ describe('UnseenParamDetector with declared parameters', () => {
   const learned = (requests: number, types: Partial<Record<ParamType, number>>): ParamBaseline => ({
     requests,
     types,
+    chars: 0xffffffff,
     valuesPerWindow: CountHistogram.create(),
     clientValuesPerWindow: CountHistogram.create(),
   });

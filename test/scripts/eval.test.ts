@@ -78,7 +78,7 @@ test('eval CSIC: raw requests split at request lines, bodies become query parame
 });
 
 test('eval runs a tiny configuration of every part', { skip: haveData ? false : `no data in ${dataDir}` }, async () => {
-  const tiny = (scenario: Scenario): Scenario => ({ ...scenario, requestsPerDay: 1_200, services: 1, trainDays: 2, scoreDays: 0.5, attackRounds: 1 });
+  const tiny = (scenario: Scenario): Scenario => ({ ...scenario, requestsPerDay: 1_000, services: 1, trainDays: 2, scoreDays: 0.5, attackRounds: 1 });
   const scenarios = defaultScenarios([5, 6], true).map(tiny);
   const lines: string[] = [];
   const { report, text } = await runEval({ parts: ['generated'], dataDir, scenarios, jobs: 2, log: (line) => lines.push(line) });

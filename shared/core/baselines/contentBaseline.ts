@@ -9,6 +9,8 @@ export interface ParamBaseline {
   requests: number;
   /** How often each value type was seen. */
   types: Partial<Record<ParamType, number>>;
+  /** Union of the character classes its values used (shared/core/paramChars.ts). */
+  chars: number;
   /** Distinct values per window, all clients, over the windows where the parameter was used. */
   valuesPerWindow: CountHistogram;
   /** Distinct values per (client, window) pair, over every pair that used it: the population of clients. */
@@ -58,6 +60,7 @@ export class ContentBaselineBuilder {
       const param = this.paramFor(KEY(endpointKey, name));
       param.requests += stats.requests;
       for (const [type, n] of stats.types) param.types[type] = (param.types[type] ?? 0) + n;
+      param.chars = (param.chars | stats.chars) >>> 0;
       param.valuesPerWindow.add(Math.round(stats.values.estimate()));
     }
     for (const { endpointKey, name, values } of aggregate.clientParameters()) {
@@ -83,7 +86,7 @@ export class ContentBaselineBuilder {
   private paramFor(key: string): ParamBaseline {
     let param = this.params.get(key);
     if (param === undefined) {
-      param = { requests: 0, types: {}, valuesPerWindow: CountHistogram.create(), clientValuesPerWindow: CountHistogram.create() };
+      param = { requests: 0, types: {}, chars: 0, valuesPerWindow: CountHistogram.create(), clientValuesPerWindow: CountHistogram.create() };
       this.params.set(key, param);
     }
     return param;
@@ -95,7 +98,7 @@ interface SerializedContentBaselines {
   from: number;
   to: number;
   sizes: Array<[string, string, string, string]>;
-  params: Array<[string, number, Partial<Record<ParamType, number>>, string, string]>;
+  params: Array<[string, number, Partial<Record<ParamType, number>>, string, string, number]>;
   endpointRequests: Array<[string, number]>;
 }
 
@@ -105,7 +108,7 @@ export function serializeContentBaselines(b: ContentBaselines): string {
     from: b.from,
     to: b.to,
     sizes: [...b.sizes].map(([key, s]) => [key, s.request.serialize(), s.response.serialize(), s.latency.serialize()]),
-    params: [...b.params].map(([key, p]) => [key, p.requests, p.types, p.valuesPerWindow.serialize(), p.clientValuesPerWindow.serialize()]),
+    params: [...b.params].map(([key, p]) => [key, p.requests, p.types, p.valuesPerWindow.serialize(), p.clientValuesPerWindow.serialize(), p.chars]),
     endpointRequests: [...b.endpointRequests],
   };
   return JSON.stringify(body);
@@ -124,9 +127,9 @@ export function deserializeContentBaselines(text: string): ContentBaselines {
       ]),
     ),
     params: new Map(
-      body.params.map(([key, requests, types, perWindow, perClient]) => [
+      body.params.map(([key, requests, types, perWindow, perClient, chars]) => [
         key,
-        { requests, types, valuesPerWindow: CountHistogram.deserialize(perWindow), clientValuesPerWindow: CountHistogram.deserialize(perClient) },
+        { requests, types, chars, valuesPerWindow: CountHistogram.deserialize(perWindow), clientValuesPerWindow: CountHistogram.deserialize(perClient) },
       ]),
     ),
     endpointRequests: new Map(body.endpointRequests),

@@ -1,4 +1,5 @@
 import { ANY_STATUS, type ContentBaselines } from '../baselines/contentBaseline';
+import { charClassMask, charClassNames } from '../paramChars';
 import { classifyValue, isParamType, typeCompatible, type ParamType } from '../paramTypes';
 import type { RequestEvent } from '../requestEvent';
 import { robustThreshold, type Distribution, type RobustThreshold } from '../sketch/robust';
@@ -18,7 +19,7 @@ function requestFinding(event: RequestEvent, fields: Omit<Finding, 'time' | 'end
 /**
  * API_SpikeInPayload and API_SpikeInLatency: a request whose body, response or latency is far
  * above what its (endpoint, status) usually sees, or its endpoint over every status when that
- * status is too rare to judge. Thresholds are cached per key and baseline.
+ * (non-5xx) status is too rare to judge. Thresholds are cached per key and baseline.
  */
 export class SizeSpikeDetector implements InstantDetector {
   readonly name = 'sizeSpikes';
@@ -30,7 +31,10 @@ export class SizeSpikeDetector implements InstantDetector {
   ) {}
 
   detect(event: RequestEvent): Finding[] {
-    const limits = this.limitsFor(`${event.endpoint.key}\t${event.status}`) ?? this.limitsFor(`${event.endpoint.key}\t${ANY_STATUS}`);
+    // Server errors (gateway timeouts, backend failures) are slow by nature: they are judged only
+    // against their own status's history, never the endpoint's normal traffic.
+    const fallback = event.status > 0 && event.status < 500 ? `${event.endpoint.key}\t${ANY_STATUS}` : undefined;
+    const limits = this.limitsFor(`${event.endpoint.key}\t${event.status}`) ?? (fallback === undefined ? undefined : this.limitsFor(fallback));
     if (limits === undefined) return [];
     const findings: Finding[] = [];
     const entities = { clientIp: event.clientIp, endpoint: event.endpoint, status: event.status };
@@ -77,7 +81,8 @@ export class SizeSpikeDetector implements InstantDetector {
 /**
  * API_UnseenParam: a parameter name the endpoint never received in the baseline, on an endpoint
  * with enough history. API_UnseenParamType: a value whose type the parameter never had (an
- * integer where decimals are usual is not new; text where integers are usual is).
+ * integer where decimals are usual is not new; text where integers are usual is), or that
+ * carries a character class the parameter's values never used (a quote, a pipe, a `%`).
  *
  * `declared` (from the APIM inventory: template and query parameters per endpoint key) lists
  * parameters that are legitimate even before traffic used them: a declared parameter is never
@@ -125,15 +130,20 @@ export class UnseenParamDetector implements InstantDetector {
       if (learned.requests < this.settings.minParamRequestsForTypes) continue;
       const type = classifyValue(param.value);
       const types = this.typesOf(key, learned.types);
-      if (typeCompatible(types, type)) continue;
+      const newChars = (charClassMask(param.value) & ~learned.chars) >>> 0;
+      if (typeCompatible(types, type) && newChars === 0) continue;
       findings.push(
         requestFinding(event, {
           alertType: 'API_UnseenParamType',
           entities: entities(param.name),
           observed: type,
-          baseline: { learnedTypes: [...types].join(', '), requests: learned.requests },
+          baseline: { learnedTypes: [...types].join(', '), learnedCharacters: charClassNames(learned.chars).join(' '), requests: learned.requests },
           score: 1,
-          evidence: { location: param.location, value: param.value.slice(0, 200) },
+          evidence: {
+            location: param.location,
+            value: param.value.slice(0, 200),
+            ...(newChars === 0 ? {} : { newCharacters: charClassNames(newChars).join(' ') }),
+          },
         }),
       );
     }

@@ -67,9 +67,10 @@ describe('SizeSpikeDetector', () => {
     assert.deepEqual(detector.detect(event({ requestSize: 50_000_000 }, 'never-seen')), []);
   });
 
-  test('a rare status falls back to the endpoint over every status', () => {
+  test('a rare status falls back to the endpoint over every status, but a server error never does', () => {
     const [finding] = detector.detect(event({ status: 418, requestSize: 2_500_000 }));
     assert.equal(finding?.alertType, 'API_SpikeInPayload');
+    assert.deepEqual(detector.detect(event({ status: 504, latencyMs: 30_000 })), [], 'a lone gateway timeout is not a latency spike');
   });
 });
 
