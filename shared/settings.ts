@@ -57,6 +57,7 @@ export const Settings = {
   sprayFloor: 'WARDEN_SPRAY_FLOOR',
   unknownEndpointsFloor: 'WARDEN_UNKNOWN_ENDPOINTS_FLOOR',
   minSizeSamples: 'WARDEN_MIN_SIZE_SAMPLES',
+  minClientSizeSamples: 'WARDEN_MIN_CLIENT_SIZE_SAMPLES',
   sizeFactor: 'WARDEN_SIZE_FACTOR',
   requestPayloadFloor: 'WARDEN_REQUEST_PAYLOAD_FLOOR_BYTES',
   responsePayloadFloor: 'WARDEN_RESPONSE_PAYLOAD_FLOOR_BYTES',

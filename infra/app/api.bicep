@@ -157,6 +157,9 @@ param unknownEndpointsFloor string = '6'
 @description('WARDEN_MIN_SIZE_SAMPLES: requests of an (endpoint, status) in the baseline before payload and latency spikes are judged.')
 param minSizeSamples string = '100'
 
+@description('WARDEN_MIN_CLIENT_SIZE_SAMPLES: requests a client needs of an (endpoint, status) to be judged by its own size history.')
+param minClientSizeSamples string = '50'
+
 @description('WARDEN_SIZE_FACTOR: a payload or latency spike exceeds the baseline 99.9th percentile times this.')
 param sizeFactor string = '4'
 
@@ -227,6 +230,7 @@ var wardenSettings = {
   WARDEN_SPRAY_FLOOR: sprayFloor
   WARDEN_UNKNOWN_ENDPOINTS_FLOOR: unknownEndpointsFloor
   WARDEN_MIN_SIZE_SAMPLES: minSizeSamples
+  WARDEN_MIN_CLIENT_SIZE_SAMPLES: minClientSizeSamples
   WARDEN_SIZE_FACTOR: sizeFactor
   WARDEN_REQUEST_PAYLOAD_FLOOR_BYTES: requestPayloadFloor
   WARDEN_RESPONSE_PAYLOAD_FLOOR_BYTES: responsePayloadFloor

@@ -214,7 +214,7 @@ export function learnContentBaselines(events: ReadonlyArray<RequestEvent | undef
     }
     aggregate.add(event);
   }
-  const builder = new ContentBaselineBuilder(from, to);
+  const builder = new ContentBaselineBuilder(from, to, DEFAULT_DETECTION_SETTINGS.minClientSizeSamples);
   for (const [start, aggregate] of windows) builder.add(aggregate, start);
   return builder.build();
 }

@@ -54,6 +54,8 @@ interface SerializedAggregate {
   counts: Array<[string, number, number, number]>;
   /** [endpoint index, status, request, response, latency] */
   sizes: Array<[number, number, string, string, string]>;
+  /** [clientIp, endpoint index, status, request, response, latency] */
+  clientSizes: Array<[string, number, number, string, string, string]>;
   /** [endpoint index, name index, requests, distinct values, { type: count }, character classes] */
   params: Array<[number, number, number, string, Record<string, number>, number]>;
   /** [clientIp, endpoint index, name index, distinct values] */
@@ -64,7 +66,8 @@ const SEPARATOR = '\t';
 
 /**
  * A mergeable partial aggregate of one window's traffic: request counts per (client IP,
- * endpoint, status); size and latency sketches per (endpoint, status); per (endpoint,
+ * endpoint, status); size and latency sketches per (endpoint, status) and per (client IP,
+ * endpoint, status); per (endpoint,
  * parameter) the distinct values, value types and requests; per (client, endpoint, parameter)
  * the distinct values. Partials from different partitions or batches merge by adding counts and
  * merging sketches, so the result does not depend on how events were spread.
@@ -73,6 +76,7 @@ export class WindowAggregate {
   private readonly counts = new Map<string, number>();
   private readonly endpoints = new Map<string, Endpoint>();
   private readonly sizes = new Map<string, SizeSketches>();
+  private readonly clientSizes = new Map<string, SizeSketches>();
   private readonly params = new Map<string, ParamStats>();
   private readonly clientParams = new Map<string, DistinctCounter>();
   events = 0;
@@ -84,10 +88,8 @@ export class WindowAggregate {
     const countKey = event.clientIp + SEPARATOR + endpointKey + SEPARATOR + event.status;
     this.counts.set(countKey, (this.counts.get(countKey) ?? 0) + 1);
     if (!this.endpoints.has(endpointKey)) this.endpoints.set(endpointKey, event.endpoint);
-    const sizes = this.sizesFor(endpointKey + SEPARATOR + event.status);
-    sizes.request.add(event.requestSize);
-    sizes.response.add(event.responseSize);
-    sizes.latency.add(event.latencyMs);
+    addSizes(sketchesFor(this.sizes, endpointKey + SEPARATOR + event.status), event);
+    addSizes(sketchesFor(this.clientSizes, countKey), event);
     for (const param of event.params) {
       const paramKey = endpointKey + SEPARATOR + param.name;
       const stats = this.paramFor(paramKey);
@@ -106,12 +108,8 @@ export class WindowAggregate {
   merge(other: WindowAggregate): void {
     for (const [key, count] of other.counts) this.counts.set(key, (this.counts.get(key) ?? 0) + count);
     for (const [key, endpoint] of other.endpoints) if (!this.endpoints.has(key)) this.endpoints.set(key, endpoint);
-    for (const [key, sizes] of other.sizes) {
-      const mine = this.sizesFor(key);
-      mine.request.merge(sizes.request);
-      mine.response.merge(sizes.response);
-      mine.latency.merge(sizes.latency);
-    }
+    for (const [key, sizes] of other.sizes) mergeSizes(sketchesFor(this.sizes, key), sizes);
+    for (const [key, sizes] of other.clientSizes) mergeSizes(sketchesFor(this.clientSizes, key), sizes);
     for (const [key, stats] of other.params) {
       const mine = this.paramFor(key);
       mine.requests += stats.requests;
@@ -146,6 +144,14 @@ export class WindowAggregate {
     for (const [key, sketches] of this.sizes) {
       const [endpointKey = '', status = '0'] = key.split(SEPARATOR);
       yield { endpointKey, status: Number(status), sketches };
+    }
+  }
+
+  /** Size and latency sketches per (client IP, endpoint, status). */
+  *clientSizeSketches(): Iterable<{ clientIp: string; endpointKey: string; status: number; sketches: SizeSketches }> {
+    for (const [key, sketches] of this.clientSizes) {
+      const [clientIp = '', endpointKey = '', status = '0'] = key.split(SEPARATOR);
+      yield { clientIp, endpointKey, status: Number(status), sketches };
     }
   }
 
@@ -199,6 +205,14 @@ export class WindowAggregate {
         sketches.response.serialize(),
         sketches.latency.serialize(),
       ]),
+      clientSizes: [...this.clientSizeSketches()].map(({ clientIp, endpointKey, status, sketches }) => [
+        clientIp,
+        e(endpointKey),
+        status,
+        sketches.request.serialize(),
+        sketches.response.serialize(),
+        sketches.latency.serialize(),
+      ]),
       params: [...this.parameters()].map(({ endpointKey, name, stats }) => [
         e(endpointKey),
         indexOfName(name),
@@ -235,12 +249,9 @@ export class WindowAggregate {
       return value;
     };
     for (const [clientIp, e, status, count] of body.counts) aggregate.counts.set(clientIp + SEPARATOR + endpointKey(e) + SEPARATOR + status, count);
-    for (const [e, status, request, response, latency] of body.sizes) {
-      aggregate.sizes.set(endpointKey(e) + SEPARATOR + status, {
-        request: QuantileSketch.deserialize(request),
-        response: QuantileSketch.deserialize(response),
-        latency: QuantileSketch.deserialize(latency),
-      });
+    for (const [e, status, ...sketches] of body.sizes) aggregate.sizes.set(endpointKey(e) + SEPARATOR + status, deserializeSizes(sketches));
+    for (const [clientIp, e, status, ...sketches] of body.clientSizes) {
+      aggregate.clientSizes.set(clientIp + SEPARATOR + endpointKey(e) + SEPARATOR + status, deserializeSizes(sketches));
     }
     for (const [e, n, requests, values, types, chars] of body.params) {
       aggregate.params.set(endpointKey(e) + SEPARATOR + name(n), {
@@ -257,19 +268,6 @@ export class WindowAggregate {
     aggregate.minTime = body.minTime;
     aggregate.maxTime = body.maxTime;
     return aggregate;
-  }
-
-  private sizesFor(key: string): SizeSketches {
-    let sketches = this.sizes.get(key);
-    if (sketches === undefined) {
-      sketches = {
-        request: QuantileSketch.create(SIZE_SKETCH_ACCURACY),
-        response: QuantileSketch.create(SIZE_SKETCH_ACCURACY),
-        latency: QuantileSketch.create(SIZE_SKETCH_ACCURACY),
-      };
-      this.sizes.set(key, sketches);
-    }
-    return sketches;
   }
 
   private paramFor(key: string): ParamStats {
@@ -289,4 +287,34 @@ export class WindowAggregate {
     }
     return counter;
   }
+}
+
+function sketchesFor(map: Map<string, SizeSketches>, key: string): SizeSketches {
+  let sketches = map.get(key);
+  if (sketches === undefined) {
+    sketches = {
+      request: QuantileSketch.create(SIZE_SKETCH_ACCURACY),
+      response: QuantileSketch.create(SIZE_SKETCH_ACCURACY),
+      latency: QuantileSketch.create(SIZE_SKETCH_ACCURACY),
+    };
+    map.set(key, sketches);
+  }
+  return sketches;
+}
+
+function addSizes(sketches: SizeSketches, event: RequestEvent): void {
+  sketches.request.add(event.requestSize);
+  sketches.response.add(event.responseSize);
+  sketches.latency.add(event.latencyMs);
+}
+
+/** Merges `other` into `into` (sketches merge exactly, in any order). */
+export function mergeSizes(into: SizeSketches, other: SizeSketches): void {
+  into.request.merge(other.request);
+  into.response.merge(other.response);
+  into.latency.merge(other.latency);
+}
+
+function deserializeSizes([request, response, latency]: [string, string, string]): SizeSketches {
+  return { request: QuantileSketch.deserialize(request), response: QuantileSketch.deserialize(response), latency: QuantileSketch.deserialize(latency) };
 }

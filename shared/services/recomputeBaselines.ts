@@ -39,7 +39,7 @@ export async function recomputeBaselines(
   const from = Math.max(to - settings.baselineDays * DAY_MS, windowStart(earliest));
   const partitionIds = partitions.map((p) => p.partitionId);
   const builder = new TrafficBaselineBuilder(from, to);
-  const content = new ContentBaselineBuilder(from, to);
+  const content = new ContentBaselineBuilder(from, to, settings.minClientSizeSamples);
   let windows = 0;
   for (let start = from; start < to; start += WINDOW_MS) {
     const merged = await stores.windows.readWindow(start, partitionIds);

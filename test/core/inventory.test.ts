@@ -236,6 +236,7 @@ describe('UnseenParamDetector with declared parameters', () => {
     from: 0,
     to: 1,
     sizes: new Map(),
+    clientSizes: new Map(),
     params: new Map(params.map(([name, baseline]) => [`${listKey}\t${name}`, baseline])),
     endpointRequests: new Map([[listKey, endpointRequests]]),
   });

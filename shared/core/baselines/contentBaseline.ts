@@ -1,7 +1,7 @@
 import type { ParamType } from '../paramTypes';
 import { CountHistogram } from '../sketch/countHistogram';
 import { QuantileSketch } from '../sketch/quantileSketch';
-import type { SizeSketches, WindowAggregate } from '../windows';
+import { mergeSizes, type SizeSketches, type WindowAggregate } from '../windows';
 
 /** One parameter of one endpoint, learned over the baseline period. */
 export interface ParamBaseline {
@@ -27,6 +27,8 @@ export interface ContentBaselines {
   to: number;
   /** key `endpointKey\tstatus`, and `endpointKey\t*` over every status. */
   sizes: Map<string, SizeSketches>;
+  /** key `clientIp\tendpointKey\tstatus`: only clients with enough requests of the key to judge by their own history. */
+  clientSizes: Map<string, SizeSketches>;
   /** key `endpointKey\tparameter name` */
   params: Map<string, ParamBaseline>;
   /** Requests per endpoint over the period. */
@@ -41,12 +43,15 @@ export const ANY_STATUS = '*';
 /** Learns content baselines from merged window aggregates fed in any order (each window once). */
 export class ContentBaselineBuilder {
   private readonly sizes = new Map<string, SizeSketches>();
+  private readonly clientSizes = new Map<string, SizeSketches>();
   private readonly params = new Map<string, ParamBaseline>();
   private readonly endpointRequests = new Map<string, number>();
 
   constructor(
     private readonly from: number,
     private readonly to: number,
+    /** Clients with fewer requests of a key than this keep no size baseline of their own. */
+    private readonly minClientSamples: number,
   ) {}
 
   add(aggregate: WindowAggregate, start: number): void {
@@ -55,6 +60,12 @@ export class ContentBaselineBuilder {
       this.mergeSizes(KEY(endpointKey, status), sketches);
       this.mergeSizes(KEY(endpointKey, ANY_STATUS), sketches);
       this.endpointRequests.set(endpointKey, (this.endpointRequests.get(endpointKey) ?? 0) + sketches.request.count);
+    }
+    for (const { clientIp, endpointKey, status, sketches } of aggregate.clientSizeSketches()) {
+      const key = KEY(clientIp, endpointKey, status);
+      const mine = this.clientSizes.get(key);
+      if (mine === undefined) this.clientSizes.set(key, cloneSizes(sketches));
+      else mergeSizes(mine, sketches);
     }
     for (const { endpointKey, name, stats } of aggregate.parameters()) {
       const param = this.paramFor(KEY(endpointKey, name));
@@ -69,18 +80,14 @@ export class ContentBaselineBuilder {
   }
 
   build(): ContentBaselines {
-    return { from: this.from, to: this.to, sizes: this.sizes, params: this.params, endpointRequests: this.endpointRequests };
+    const clientSizes = new Map([...this.clientSizes].filter(([, sketches]) => sketches.request.count >= this.minClientSamples));
+    return { from: this.from, to: this.to, sizes: this.sizes, clientSizes, params: this.params, endpointRequests: this.endpointRequests };
   }
 
   private mergeSizes(key: string, sketches: SizeSketches): void {
     const mine = this.sizes.get(key);
-    if (mine === undefined) {
-      this.sizes.set(key, { request: sketches.request.clone(), response: sketches.response.clone(), latency: sketches.latency.clone() });
-    } else {
-      mine.request.merge(sketches.request);
-      mine.response.merge(sketches.response);
-      mine.latency.merge(sketches.latency);
-    }
+    if (mine === undefined) this.sizes.set(key, cloneSizes(sketches));
+    else mergeSizes(mine, sketches);
   }
 
   private paramFor(key: string): ParamBaseline {
@@ -93,11 +100,23 @@ export class ContentBaselineBuilder {
   }
 }
 
+function cloneSizes(sketches: SizeSketches): SizeSketches {
+  return { request: sketches.request.clone(), response: sketches.response.clone(), latency: sketches.latency.clone() };
+}
+
+const serializeSizes = (key: string, s: SizeSketches): [string, string, string, string] => [key, s.request.serialize(), s.response.serialize(), s.latency.serialize()];
+
+const deserializeSizes = ([key, request, response, latency]: [string, string, string, string]): [string, SizeSketches] => [
+  key,
+  { request: QuantileSketch.deserialize(request), response: QuantileSketch.deserialize(response), latency: QuantileSketch.deserialize(latency) },
+];
+
 interface SerializedContentBaselines {
   v: 1;
   from: number;
   to: number;
   sizes: Array<[string, string, string, string]>;
+  clientSizes: Array<[string, string, string, string]>;
   params: Array<[string, number, Partial<Record<ParamType, number>>, string, string, number]>;
   endpointRequests: Array<[string, number]>;
 }
@@ -107,7 +126,8 @@ export function serializeContentBaselines(b: ContentBaselines): string {
     v: 1,
     from: b.from,
     to: b.to,
-    sizes: [...b.sizes].map(([key, s]) => [key, s.request.serialize(), s.response.serialize(), s.latency.serialize()]),
+    sizes: [...b.sizes].map(([key, s]) => serializeSizes(key, s)),
+    clientSizes: [...b.clientSizes].map(([key, s]) => serializeSizes(key, s)),
     params: [...b.params].map(([key, p]) => [key, p.requests, p.types, p.valuesPerWindow.serialize(), p.clientValuesPerWindow.serialize(), p.chars]),
     endpointRequests: [...b.endpointRequests],
   };
@@ -120,12 +140,8 @@ export function deserializeContentBaselines(text: string): ContentBaselines {
   return {
     from: body.from,
     to: body.to,
-    sizes: new Map(
-      body.sizes.map(([key, request, response, latency]) => [
-        key,
-        { request: QuantileSketch.deserialize(request), response: QuantileSketch.deserialize(response), latency: QuantileSketch.deserialize(latency) },
-      ]),
-    ),
+    sizes: new Map(body.sizes.map(deserializeSizes)),
+    clientSizes: new Map(body.clientSizes.map(deserializeSizes)),
     params: new Map(
       body.params.map(([key, requests, types, perWindow, perClient, chars]) => [
         key,

@@ -1,4 +1,5 @@
 import { ANY_STATUS, type ContentBaselines } from '../baselines/contentBaseline';
+import type { SizeSketches } from '../windows';
 import { charClassMask, charClassNames } from '../paramChars';
 import { classifyValue, isParamType, typeCompatible, type ParamType } from '../paramTypes';
 import type { RequestEvent } from '../requestEvent';
@@ -18,12 +19,15 @@ function requestFinding(event: RequestEvent, fields: Omit<Finding, 'time' | 'end
 
 /**
  * API_SpikeInPayload and API_SpikeInLatency: a request whose body, response or latency is far
- * above what its (endpoint, status) usually sees, or its endpoint over every status when that
- * (non-5xx) status is too rare to judge. Thresholds are cached per key and baseline.
+ * above what its client usually sends and gets from this (endpoint, status), or, for clients
+ * with little history, what the (endpoint, status) usually sees — or its endpoint over every
+ * status when that (non-5xx) status is too rare to judge. Thresholds are cached.
  */
 export class SizeSpikeDetector implements InstantDetector {
   readonly name = 'sizeSpikes';
-  private readonly thresholds = new Map<string, { request: number; response: number; latency: number; figures: Record<string, RobustThreshold> }>();
+  private readonly endpointLimits = new Map<string, SizeLimits | undefined>();
+  /** Per-client limits, computed on first use; cleared past a bound so memory stays flat. */
+  private readonly clientLimits = new Map<string, SizeLimits | undefined>();
 
   constructor(
     private readonly baselines: ContentBaselines,
@@ -31,25 +35,22 @@ export class SizeSpikeDetector implements InstantDetector {
   ) {}
 
   detect(event: RequestEvent): Finding[] {
-    // Server errors (gateway timeouts, backend failures) are slow by nature: they are judged only
-    // against their own status's history, never the endpoint's normal traffic.
-    const fallback = event.status > 0 && event.status < 500 ? `${event.endpoint.key}\t${ANY_STATUS}` : undefined;
-    const limits = this.limitsFor(`${event.endpoint.key}\t${event.status}`) ?? (fallback === undefined ? undefined : this.limitsFor(fallback));
-    if (limits === undefined) return [];
+    const judged = this.limitsFor(event);
+    if (judged === undefined) return [];
+    const { limits, by } = judged;
     const findings: Finding[] = [];
     const entities = { clientIp: event.clientIp, endpoint: event.endpoint, status: event.status };
     const check = (kind: 'request' | 'response' | 'latency', observed: number, source: string) => {
-      const threshold = limits[kind];
-      if (!(observed > threshold)) return;
-      const figures = limits.figures[kind] as RobustThreshold;
+      const figures = limits[kind];
+      if (!(observed > figures.threshold)) return;
       findings.push(
         requestFinding(event, {
           alertType: kind === 'latency' ? 'API_SpikeInLatency' : 'API_SpikeInPayload',
           ...(kind === 'latency' ? {} : { variant: kind }),
           entities,
           observed,
-          baseline: baselineOf(figures),
-          score: observed / threshold,
+          baseline: { ...baselineOf(figures), of: by },
+          score: observed / figures.threshold,
           evidence: { unit: kind === 'latency' ? 'ms' : 'bytes', sizeSource: source, status: event.status },
         }),
       );
@@ -60,22 +61,52 @@ export class SizeSpikeDetector implements InstantDetector {
     return findings;
   }
 
-  private limitsFor(key: string) {
-    const cached = this.thresholds.get(key);
-    if (cached !== undefined) return cached;
-    const sizes = this.baselines.sizes.get(key);
-    if (sizes === undefined || sizes.request.count < this.settings.minSizeSamples) return undefined;
+  /**
+   * The client's own history of the (endpoint, status) when it has enough, else the endpoint's,
+   * else the endpoint over every status. Server errors (gateway timeouts, backend failures) are
+   * slow by nature: they are never judged against the endpoint's normal traffic.
+   */
+  private limitsFor(event: RequestEvent): { limits: SizeLimits; by: 'client' | 'endpoint' } | undefined {
+    const endpointStatus = `${event.endpoint.key}\t${event.status}`;
+    const clientKey = `${event.clientIp}\t${endpointStatus}`;
+    if (this.clientLimits.size > MAX_CACHED_CLIENTS) this.clientLimits.clear();
+    const own = cached(this.clientLimits, clientKey, () => this.limitsOf(this.baselines.clientSizes.get(clientKey), this.settings.minClientSizeSamples));
+    if (own !== undefined) return { limits: own, by: 'client' };
+    const fallback = event.status > 0 && event.status < 500 ? `${event.endpoint.key}\t${ANY_STATUS}` : undefined;
+    const endpoint =
+      this.endpointFor(endpointStatus) ?? (fallback === undefined ? undefined : this.endpointFor(fallback));
+    return endpoint === undefined ? undefined : { limits: endpoint, by: 'endpoint' };
+  }
+
+  private endpointFor(key: string): SizeLimits | undefined {
+    return cached(this.endpointLimits, key, () => this.limitsOf(this.baselines.sizes.get(key), this.settings.minSizeSamples));
+  }
+
+  private limitsOf(sizes: SizeSketches | undefined, minSamples: number): SizeLimits | undefined {
+    if (sizes === undefined || sizes.request.count < minSamples) return undefined;
     const threshold = (values: Distribution, absoluteFloor: number) =>
       robustThreshold({ values, q: 0.999, relativeFloor: this.settings.sizeFactor, madMultiplier: 8, logSpace: true, absoluteFloor });
-    const figures = {
+    return {
       request: threshold(sizes.request, this.settings.requestPayloadFloor),
       response: threshold(sizes.response, this.settings.responsePayloadFloor),
       latency: threshold(sizes.latency, this.settings.latencyFloorMs),
     };
-    const limits = { request: figures.request.threshold, response: figures.response.threshold, latency: figures.latency.threshold, figures };
-    this.thresholds.set(key, limits);
-    return limits;
   }
+}
+
+interface SizeLimits {
+  request: RobustThreshold;
+  response: RobustThreshold;
+  latency: RobustThreshold;
+}
+
+const MAX_CACHED_CLIENTS = 50_000;
+
+function cached<V>(map: Map<string, V | undefined>, key: string, compute: () => V | undefined): V | undefined {
+  if (map.has(key)) return map.get(key);
+  const value = compute();
+  map.set(key, value);
+  return value;
 }
 
 /**

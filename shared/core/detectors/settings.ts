@@ -23,6 +23,8 @@ export interface DetectionSettings {
   unknownEndpointsFloor: number;
   /** Payload and latency spikes need this many requests of the (endpoint, status) in the baseline. */
   minSizeSamples: number;
+  /** A client with this many requests of an (endpoint, status) is judged by its own size history. */
+  minClientSizeSamples: number;
   /** A payload or latency spike exceeds the baseline's 99.9th percentile times this … */
   sizeFactor: number;
   /** … and is at least this large: request body bytes, … */
@@ -56,6 +58,7 @@ export const DEFAULT_DETECTION_SETTINGS: Readonly<DetectionSettings> = Object.fr
   sprayFloor: 12,
   unknownEndpointsFloor: 6,
   minSizeSamples: 100,
+  minClientSizeSamples: 50,
   sizeFactor: 4,
   requestPayloadFloor: 65_536,
   responsePayloadFloor: 1_048_576,

@@ -19,11 +19,12 @@ const query = (name: string, value: string): RequestParam => ({ name, value, loc
 
 /** Baselines from `n` requests: bodies 1–2 KB, responses 3–5 KB, latency 80–120 ms, `id` an integer, `sort` a word. */
 function learn(n: number) {
-  const builder = new ContentBaselineBuilder(T0 - WINDOW_MS * 100, T0);
+  const builder = new ContentBaselineBuilder(T0 - WINDOW_MS * 100, T0, DEFAULT_DETECTION_SETTINGS.minClientSizeSamples);
   const aggregate = new WindowAggregate();
   for (let i = 0; i < n; i += 1) {
     aggregate.add(
       event({
+        clientIp: `10.0.${i % 250}.${1 + Math.floor(i / 250) % 250}`,
         requestSize: 1000 + (i % 1000),
         responseSize: 3000 + (i % 2000),
         latencyMs: 80 + (i % 40),
@@ -65,6 +66,20 @@ describe('SizeSpikeDetector', () => {
     const young = new SizeSpikeDetector(learn(settings.minSizeSamples - 1), settings);
     assert.deepEqual(young.detect(event({ requestSize: 50_000_000 })), []);
     assert.deepEqual(detector.detect(event({ requestSize: 50_000_000 }, 'never-seen')), []);
+  });
+
+  test('a client with enough history is judged by its own sizes: a regular large uploader is not a spike, a jump beyond its own history is', () => {
+    const builder = new ContentBaselineBuilder(T0 - WINDOW_MS * 100, T0, settings.minClientSizeSamples);
+    const aggregate = new WindowAggregate();
+    // 60,000 ordinary requests from many clients, so the uploader's 50 stay beyond the endpoint's 99.9th percentile.
+    for (let i = 0; i < 60_000; i += 1) aggregate.add(event({ clientIp: `10.0.${i % 250}.${1 + (Math.floor(i / 250) % 250)}`, requestSize: 1000 + (i % 1000) }));
+    for (let i = 0; i < settings.minClientSizeSamples; i += 1) aggregate.add(event({ clientIp: '10.9.9.9', requestSize: 180_000 + i * 100 }));
+    builder.add(aggregate, T0 - WINDOW_MS);
+    const own = new SizeSpikeDetector(builder.build(), settings);
+    assert.deepEqual(own.detect(event({ clientIp: '10.9.9.9', requestSize: 200_000 })), [], 'usual for this client');
+    assert.equal(own.detect(event({ clientIp: '10.1.1.1', requestSize: 200_000 }))[0]?.baseline?.of, 'endpoint', 'unusual for anyone else');
+    const [jump] = own.detect(event({ clientIp: '10.9.9.9', requestSize: 5_000_000 }));
+    assert.equal(jump?.baseline?.of, 'client');
   });
 
   test('a rare status falls back to the endpoint over every status, but a server error never does', () => {

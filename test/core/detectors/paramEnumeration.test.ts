@@ -23,7 +23,7 @@ function window(clients: number, values: number, offset = 0): WindowAggregate {
 
 /** Two weeks of windows where 20 clients each look up 1–2 addresses. */
 function learn() {
-  const builder = new ContentBaselineBuilder(T0 - 1000 * WINDOW_MS, T0);
+  const builder = new ContentBaselineBuilder(T0 - 1000 * WINDOW_MS, T0, DEFAULT_DETECTION_SETTINGS.minClientSizeSamples);
   for (let w = 0; w < 1000; w += 1) builder.add(window(20, 1 + (w % 2), w * 100_000), T0 - (w + 1) * WINDOW_MS);
   return builder.build();
 }
@@ -55,7 +55,7 @@ describe('parameter enumeration', () => {
   test('an ordinary window, too few clients, or a parameter without history raises no distributed enumeration', () => {
     assert.deepEqual(detectDistributedEnumeration(window(20, 2), T0, baselines, settings), []);
     assert.deepEqual(detectDistributedEnumeration(window(settings.distributedEnumerationMinClients - 1, 30), T0, baselines, settings), []);
-    const empty = new ContentBaselineBuilder(T0, T0).build();
+    const empty = new ContentBaselineBuilder(T0, T0, DEFAULT_DETECTION_SETTINGS.minClientSizeSamples).build();
     assert.deepEqual(detectDistributedEnumeration(window(80, 4), T0, empty, settings), []);
   });
 });
