@@ -138,7 +138,7 @@ const ENTRIES: readonly CatalogEntry[] = [
     variant: 'response',
     alertDisplayName: 'Unusually large response payload transmitted between a single IP address and an API endpoint',
     descriptionTemplate:
-      'A response from {endpoint} to client {clientIp} (HTTP {status}) carried {observed}, far above the response sizes learned over the last 30 days for this client and endpoint ({baseline}); score {score}. An unusually large response can mean the client is pulling more data than intended, for example by abusing paging or filter parameters or by reaching objects it should not see.',
+      'A response from {endpoint} to client {clientIp} (HTTP {status}) carried {observed}, far above the response sizes learned over the baseline period ({baseline}; "of" tells whether the history of the client or of the endpoint was used); score {score}. An unusually large response can mean the client is pulling more data than intended, for example by abusing paging or filter parameters or by reaching objects it should not see.',
     observedUnit: 'bytes',
     severity: 'Medium',
     tactics: ['InitialAccess'],
@@ -156,7 +156,7 @@ const ENTRIES: readonly CatalogEntry[] = [
     variant: 'request',
     alertDisplayName: 'Unusually large request body transmitted between a single IP address and an API endpoint',
     descriptionTemplate:
-      'Client {clientIp} sent a request of {observed} to {endpoint} (answered with HTTP {status}), far above the request sizes learned over the last 30 days for this client and endpoint ({baseline}); score {score}. An oversized request body can carry an injection or deserialization payload, try to overflow a parser, or try to exhaust the backend.',
+      'Client {clientIp} sent a request of {observed} to {endpoint} (answered with HTTP {status}), far above the request sizes learned over the baseline period ({baseline}; "of" tells whether the history of the client or of the endpoint was used); score {score}. An oversized request body can carry an injection or deserialization payload, try to overflow a parser, or try to exhaust the backend.',
     observedUnit: 'bytes',
     severity: 'Medium',
     tactics: ['InitialAccess'],
@@ -173,7 +173,7 @@ const ENTRIES: readonly CatalogEntry[] = [
     alertType: 'API_SpikeInLatency',
     alertDisplayName: 'Suspicious spike in latency for traffic between a single IP address and an API endpoint',
     descriptionTemplate:
-      'Requests from client {clientIp} to {endpoint} answered with HTTP {status} took {observed}, far above the latency learned over the last 30 days for this client and endpoint ({baseline}); score {score}. Requests that suddenly take much longer can be probing for injection (time-based SQL injection), triggering expensive queries, or trying to exhaust the backend.',
+      'Requests from client {clientIp} to {endpoint} answered with HTTP {status} took {observed}, far above the latency learned over the baseline period ({baseline}; "of" tells whether the history of the client or of the endpoint was used); score {score}. Requests that suddenly take much longer can be probing for injection (time-based SQL injection), triggering expensive queries, or trying to exhaust the backend.',
     observedUnit: 'ms',
     severity: 'Medium',
     tactics: ['InitialAccess'],
@@ -320,7 +320,7 @@ const ENTRIES: readonly CatalogEntry[] = [
     alertType: 'API_AccessToUnknownEndpoints',
     alertDisplayName: 'Requests from a single IP address to API endpoints that do not exist',
     descriptionTemplate:
-      'Client {clientIp} sent {observed} to paths that no API operation serves between {windowStart} and {windowEnd}, for example {endpoint} ({baseline}); score {score}. Probing for paths that do not exist is typical of scanners looking for hidden, legacy or administrative endpoints.',
+      'Client {clientIp} sent {observed} to paths that no API operation serves between {windowStart} and {windowEnd} ({baseline}); score {score}. Probing for paths that do not exist is typical of scanners looking for hidden, legacy or administrative endpoints.',
     observedUnit: 'requests',
     severity: 'Low',
     tactics: ['Discovery', 'PreAttack'],

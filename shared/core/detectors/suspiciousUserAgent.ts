@@ -78,7 +78,7 @@ export class SuspiciousUserAgentDetector implements InstantDetector {
           alertType: ALERT_TYPE,
           time: event.time,
           endTime: event.time,
-          entities: { clientIp: event.clientIp, endpoint: event.endpoint, userAgent: observed },
+          entities: { clientIp: event.clientIp, endpoint: event.endpoint, userAgent: observed, status: event.status },
           observed,
           score: categoryScore(match.category),
           evidence: {

@@ -18,7 +18,7 @@ export function matchEvidence(match: IntelMatch): Record<string, number | string
   return evidence;
 }
 
-/** A per-request finding on the client IP: entities { clientIp, endpoint }, observed = the IP, time = endTime = event time. */
+/** A per-request finding on the client IP: entities { clientIp, endpoint, status }, observed = the IP, time = endTime = event time. */
 export function intelFinding(
   alertType: AlertType,
   event: RequestEvent,
@@ -29,7 +29,7 @@ export function intelFinding(
     alertType,
     time: event.time,
     endTime: event.time,
-    entities: { clientIp: event.clientIp, endpoint: event.endpoint },
+    entities: { clientIp: event.clientIp, endpoint: event.endpoint, status: event.status },
     observed: event.clientIp,
     score,
     evidence,

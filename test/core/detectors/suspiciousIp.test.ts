@@ -71,7 +71,7 @@ describe('SuspiciousIpDetector', () => {
         alertType: 'API_AccessFromSuspiciousIP',
         time: event.time,
         endTime: event.time,
-        entities: { clientIp: ip, endpoint: ENDPOINT },
+        entities: { clientIp: ip, endpoint: ENDPOINT, status: 200 },
         observed: ip,
         score: 10 / 3,
         evidence: { feed: 'ipsum-level3', listedAs: ip, snapshotDate: '2026-08-22', confidence: 10 },

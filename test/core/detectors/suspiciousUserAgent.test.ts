@@ -88,7 +88,7 @@ describe('SuspiciousUserAgentDetector', () => {
     assert.equal(finding.alertType, 'API_AccessFromSuspiciousUserAgent');
     assert.equal(finding.time, TIME);
     assert.equal(finding.endTime, TIME);
-    assert.deepEqual(finding.entities, { clientIp: '203.0.113.9', endpoint: ENDPOINT, userAgent: ev.userAgent });
+    assert.deepEqual(finding.entities, { clientIp: '203.0.113.9', endpoint: ENDPOINT, userAgent: ev.userAgent, status: ev.status });
     assert.equal(finding.observed, ev.userAgent);
     assert.equal(finding.score, 1);
     assert.equal(finding.evidence.category, 'scanner');

@@ -40,7 +40,7 @@ describe('TorExitNodeDetector', () => {
         alertType: 'API_AccessFromTorExitNode',
         time: event.time,
         endTime: event.time,
-        entities: { clientIp: ip, endpoint: ENDPOINT },
+        entities: { clientIp: ip, endpoint: ENDPOINT, status: 200 },
         observed: ip,
         score: 1,
         evidence: { feed: 'tor-exit-relays', listedAs: ip, snapshotDate: '2026-08-22' },
