@@ -19,7 +19,7 @@ export interface WindowFeatures {
 
 const SEPARATOR = '\t';
 
-export function trafficKey(...parts: Array<string | number>): string {
+function trafficKey(...parts: Array<string | number>): string {
   return parts.join(SEPARATOR);
 }
 

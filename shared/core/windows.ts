@@ -123,11 +123,6 @@ export class WindowAggregate {
     this.maxTime = Math.max(this.maxTime, other.maxTime);
   }
 
-  /** Number of distinct counted keys; drives the size of the serialized form. */
-  get keyCount(): number {
-    return this.counts.size + this.clientParams.size;
-  }
-
   endpoint(key: string): Endpoint | undefined {
     return this.endpoints.get(key);
   }
