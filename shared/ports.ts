@@ -216,3 +216,52 @@ export interface IntelStore {
    */
   publish(kind: IntelKind, lists: readonly IntelListVersion[], etag: string | undefined): Promise<{ deleted: number; cleanupError?: string }>;
 }
+
+/** Where an APIM policy lives: the whole service, one API, or one operation of an API. */
+export type PolicyScope = { kind: 'global' } | { kind: 'api'; apiId: string } | { kind: 'operation'; apiId: string; operationId: string };
+
+/** A policy document as stored in APIM (raw XML) with its concurrency token. */
+export interface PolicyDocument {
+  xml: string;
+  etag: string;
+}
+
+/**
+ * APIM policies and the API settings response actions change, for one APIM service
+ * (shared/azure/apimPolicies). Writes are conditional on ETags; a stale ETag is a `conflict`.
+ */
+export interface PolicyClient {
+  /** The policy at `scope` as raw XML, or undefined when the scope has none. */
+  getPolicy(scope: PolicyScope): Promise<PolicyDocument | undefined>;
+  /**
+   * Writes the policy if it still has `etag` (If-Match). `undefined`: the caller saw no policy;
+   * APIM offers no create-only condition, so this write is unconditional.
+   */
+  putPolicy(scope: PolicyScope, xml: string, etag: string | undefined): Promise<{ etag: string }>;
+  /** Deletes the policy if it still has `etag` ('*': whatever it is); absent is not an error. */
+  deletePolicy(scope: PolicyScope, etag: string): Promise<void>;
+  /** The service's SKU name (e.g. 'Consumption', 'Developer', 'Standard', 'Premium'). */
+  getServiceSku(): Promise<string>;
+  getSubscriptionRequired(apiId: string): Promise<boolean>;
+  /** Sets the API's subscriptionRequired; no write when it already has the value. */
+  setSubscriptionRequired(apiId: string, value: boolean): Promise<{ changed: boolean }>;
+}
+
+/** A Logic App workflow trigger (a playbook), by its ARM coordinates. */
+export interface PlaybookRef {
+  subscriptionId: string;
+  resourceGroup: string;
+  workflowName: string;
+  triggerName: string;
+}
+
+/** Outcome of POSTing to a playbook's trigger: the HTTP status and the run it started, if reported. */
+export interface PlaybookRunResult {
+  status: number;
+  runId?: string;
+}
+
+/** Runs Logic App playbooks (shared/azure/logicApps). */
+export interface PlaybookRunner {
+  runPlaybook(ref: PlaybookRef, payload: unknown): Promise<PlaybookRunResult>;
+}
