@@ -1,14 +1,21 @@
+import type { TokenCredential } from '@azure/core-auth';
+import type { ApiManagementClientOptionalParams } from '@azure/arm-apimanagement';
+
+import { createApimPolicyClient } from '../shared/azure/apimPolicies';
+import { createCredential } from '../shared/azure/credential';
 import { getConfig, type Config } from '../shared/config';
 import type { SuppressionRule } from '../shared/core/alerts';
 import type { InstantDetector } from '../shared/core/detectors/instant';
 import { SuspiciousIpDetector } from '../shared/core/detectors/suspiciousIp';
 import { SuspiciousUserAgentDetector } from '../shared/core/detectors/suspiciousUserAgent';
 import { TorExitNodeDetector } from '../shared/core/detectors/torExitNode';
-import { systemClock, type Clock } from '../shared/ports';
+import { DomainError } from '../shared/errors';
+import { systemClock, type Clock, type PolicyClient } from '../shared/ports';
 import { IngestCache, type IngestDependencies, type InstantDetection } from '../shared/services/ingestBatch';
 import { CachedInstantDetectors } from '../shared/services/instantDetectors';
 import { IntelListsCache } from '../shared/services/refreshIntel';
 import { TableEndpointActivityStore } from '../shared/storage/activityStore';
+import { TableActionStore } from '../shared/storage/actionStore';
 import { TableAlertStore } from '../shared/storage/alertStore';
 import { TableBaselineStore } from '../shared/storage/baselineStore';
 import { TableEndpointStatusStore } from '../shared/storage/endpointStatusStore';
@@ -38,6 +45,9 @@ export interface AppDependencies {
   intelLists: IntelListsCache;
   ingestCache: IngestCache;
   instantDetectors: CachedInstantDetectors;
+  actions: TableActionStore;
+  /** The configured APIM service's policies; throws `unavailable` when no service is configured. */
+  policies(): PolicyClient;
   /** The ingest path's instant detection: patterns, intel and the current content baselines. */
   detection: InstantDetection;
 }
@@ -48,7 +58,12 @@ const RULES_TTL_MS = 60_000;
 /** Builds the real dependencies. `tableOptions` lets tests add pipeline policies (failure injection, counting). */
 export function createDependencies(
   config: Config,
-  options: { clock?: Clock; tableOptions?: Partial<TableFactoryOptions> } = {},
+  options: {
+    clock?: Clock;
+    tableOptions?: Partial<TableFactoryOptions>;
+    /** ARM client options and credential (tests point them at a local ARM server). */
+    arm?: { options?: ApiManagementClientOptionalParams; credential?: TokenCredential };
+  } = {},
 ): AppDependencies {
   const tables = new TableFactory(config.tables, config.tablePrefix, {
     maxAttempts: config.storageMaxAttempts,
@@ -66,6 +81,15 @@ export function createDependencies(
   const suppressionRules = new TableSuppressionRuleStore(tables);
   const detectors = new CachedInstantDetectors(baselines, config.detection, fixed, clock);
   const alerts = new TableAlertStore(tables);
+  let policyClient: PolicyClient | undefined;
+  const policies = (): PolicyClient => {
+    if (config.apim === undefined) {
+      throw new DomainError('unavailable', 'response actions need WARDEN_APIM_SUBSCRIPTION_ID, WARDEN_APIM_RESOURCE_GROUP and WARDEN_APIM_SERVICE_NAME');
+    }
+    const clientId = config.tables.kind === 'endpoint' ? config.tables.clientId : undefined;
+    policyClient ??= createApimPolicyClient(options.arm?.credential ?? createCredential(clientId), config.apim, options.arm?.options);
+    return policyClient;
+  };
   return {
     config,
     clock,
@@ -83,6 +107,8 @@ export function createDependencies(
     intelLists,
     ingestCache: new IngestCache(),
     instantDetectors: detectors,
+    actions: new TableActionStore(tables),
+    policies,
     detection: {
       detectors: async () => {
         await intelLists.refresh();

@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { z } from 'zod';
 
-import { DomainError, type DomainErrorCode } from '../shared/errors';
+import { DomainError, ValidationError, type DomainErrorCode } from '../shared/errors';
 import { loggerFor } from './context';
 
 const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
@@ -8,6 +9,7 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   not_found: 404,
   conflict: 409,
   upstream: 502,
+  unavailable: 503,
   configuration: 500,
 };
 
@@ -37,4 +39,27 @@ export function httpHandler(
       return json(500, { error: { code: 'internal', message: `internal error (invocation ${context.invocationId})` } });
     }
   };
+}
+
+/**
+ * The request's JSON body validated with a zod schema; a 400 naming the first bad field
+ * (`addresses.0: not an IP …`) otherwise. Nothing is done with a body that fails.
+ */
+export async function parseBody<S extends z.ZodType>(request: HttpRequest, schema: S): Promise<z.infer<S>> {
+  let body: unknown;
+  try {
+    body = JSON.parse(await request.text());
+  } catch {
+    throw new ValidationError('the body must be a JSON object', 'body');
+  }
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.join('.');
+  throw new ValidationError(`${field}: ${issue?.message ?? 'invalid'}`, field);
+}
+
+/** Who is calling: the signed-in principal App Service authentication passes on, else the body's claim. */
+export function callerOf(request: HttpRequest, claimed?: string): string {
+  return request.headers.get('x-ms-client-principal-name') ?? claimed ?? 'unknown (function key)';
 }

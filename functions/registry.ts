@@ -9,6 +9,7 @@ import type {
 } from '@azure/functions';
 
 import { Settings } from '../shared/settings';
+import { blockIp } from './blockIp';
 import { evaluateWindows } from './evaluateWindows';
 import { health } from './health';
 import { ingest } from './ingest';
@@ -16,6 +17,7 @@ import { markInactiveEndpoints } from './markInactiveEndpoints';
 import { purgeExpired } from './purgeExpired';
 import { recomputeBaselines } from './recomputeBaselines';
 import { refreshIntel } from './refreshIntel';
+import { unblockIp } from './unblockIp';
 
 /**
  * Every function of the app as plain data. functions/index.ts registers them with the host;
@@ -94,6 +96,18 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
     trigger: 'http',
     options: { route: 'health', methods: ['GET'], authLevel: 'anonymous' },
     handler: health,
+  },
+  {
+    name: 'blockIp',
+    trigger: 'http',
+    options: { route: 'actions/block-ip', methods: ['POST'], authLevel: 'function' },
+    handler: blockIp,
+  },
+  {
+    name: 'unblockIp',
+    trigger: 'http',
+    options: { route: 'actions/unblock-ip', methods: ['POST'], authLevel: 'function' },
+    handler: unblockIp,
   },
 ];
 

@@ -31,6 +31,9 @@ export interface Config {
   allowedLatenessMs: number;
   maxWindowsPerRun: number;
   inactiveDays: number;
+  /** The APIM service response actions edit; undefined when not configured. */
+  apim?: { subscriptionId: string; resourceGroup: string; serviceName: string };
+  blockAllowlist: string[];
   torFeedUrls: string[];
   threatIntelFeedUrls: string[];
   torAlsoSuspicious: boolean;
@@ -86,6 +89,19 @@ const schema = z
     [Settings.windowRetentionDays]: integer(35, 31, 400),
     [Settings.quarantineRetentionDays]: integer(30, 1, 400),
     [Settings.inactiveDays]: integer(30, 1, 365),
+    [Settings.apimSubscriptionId]: optionalText.pipe(z.guid().optional()),
+    [Settings.apimResourceGroup]: optionalText,
+    [Settings.apimServiceName]: optionalText,
+    [Settings.blockAllowlist]: z
+      .string()
+      .default('')
+      .transform((text, ctx) => {
+        const entries = text.split(/[,\s;]+/).filter((entry) => entry !== '');
+        const parsed = CidrSet.parse(entries);
+        if (parsed.ok) return entries;
+        ctx.addIssue({ code: 'custom', message: `not an IP or CIDR: ${parsed.invalid.join(', ')}` });
+        return z.NEVER;
+      }),
     [Settings.torFeedUrls]: urlList,
     [Settings.threatIntelFeedUrls]: urlList,
     [Settings.torAlsoSuspicious]: z.enum(['true', 'false']).default('false'),
@@ -97,13 +113,24 @@ const schema = z
 /** Settings that only make sense together, checked even when other settings are invalid. */
 function crossSettingProblems(env: Record<string, string | undefined>): Array<{ setting: string; message: string }> {
   const isSet = (name: string) => (env[name] ?? '').trim() !== '';
-  if (isSet(Settings.tablesConnectionString) || isSet(Settings.tablesEndpoint)) return [];
-  return [
-    {
+  const problems: Array<{ setting: string; message: string }> = [];
+  if (!isSet(Settings.tablesConnectionString) && !isSet(Settings.tablesEndpoint)) {
+    problems.push({
       setting: Settings.tablesConnectionString,
       message: `set ${Settings.tablesConnectionString} (local) or ${Settings.tablesEndpoint} (Azure)`,
-    },
-  ];
+    });
+  }
+  const apim = [Settings.apimSubscriptionId, Settings.apimResourceGroup, Settings.apimServiceName];
+  const missing = apim.filter((name) => !isSet(name));
+  if (missing.length > 0 && missing.length < apim.length) {
+    for (const name of missing) problems.push({ setting: name, message: `set it too, or unset ${apim.filter((n) => isSet(n)).join(' and ')}` });
+  }
+  return problems;
+}
+
+function apimService(subscriptionId?: string, resourceGroup?: string, serviceName?: string): Config['apim'] {
+  if (subscriptionId === undefined || resourceGroup === undefined || serviceName === undefined) return undefined;
+  return { subscriptionId, resourceGroup, serviceName };
 }
 
 /**
@@ -141,6 +168,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     windowRetentionDays: s[Settings.windowRetentionDays],
     quarantineRetentionDays: s[Settings.quarantineRetentionDays],
     inactiveDays: s[Settings.inactiveDays],
+    apim: apimService(s[Settings.apimSubscriptionId], s[Settings.apimResourceGroup], s[Settings.apimServiceName]),
+    blockAllowlist: s[Settings.blockAllowlist],
     torFeedUrls: s[Settings.torFeedUrls],
     threatIntelFeedUrls: s[Settings.threatIntelFeedUrls],
     torAlsoSuspicious: s[Settings.torAlsoSuspicious] === 'true',

@@ -2,7 +2,7 @@
  * Expected failures, each with a stable code that HTTP adapters map to a status and clients
  * can match on. Anything that is not a DomainError is a bug or an infrastructure failure.
  */
-export type DomainErrorCode = 'validation' | 'not_found' | 'conflict' | 'upstream' | 'configuration';
+export type DomainErrorCode = 'validation' | 'not_found' | 'conflict' | 'upstream' | 'unavailable' | 'configuration';
 
 export class DomainError extends Error {
   constructor(

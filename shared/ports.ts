@@ -265,3 +265,31 @@ export interface PlaybookRunResult {
 export interface PlaybookRunner {
   runPlaybook(ref: PlaybookRef, payload: unknown): Promise<PlaybookRunResult>;
 }
+
+/** One response action as audited: who, when, why, on what, and the policy before and after. */
+export interface ActionRecord {
+  id: string;
+  kind: 'block-ip' | 'unblock-ip';
+  scope: PolicyScope;
+  addresses: string[];
+  /** `applied` changed the policy; `no-change` found it already so; `refused` never reached APIM. */
+  result: 'applied' | 'no-change' | 'refused';
+  detail?: string;
+  requestedBy: string;
+  reason: string;
+  alertId?: string;
+  /** Wall-clock time of the action (ISO 8601). */
+  at: string;
+  /** When a block should be undone (ISO 8601). */
+  expiresAt?: string;
+  etagBefore?: string;
+  etagAfter?: string;
+  policyBefore?: string;
+  policyAfter?: string;
+}
+
+export interface ActionStore {
+  add(record: ActionRecord): Promise<void>;
+  /** Newest first. */
+  list(limit: number): Promise<ActionRecord[]>;
+}

@@ -34,6 +34,12 @@ export const Settings = {
   windowRetentionDays: 'WARDEN_WINDOW_RETENTION_DAYS',
   /** Days quarantined records are kept. */
   quarantineRetentionDays: 'WARDEN_QUARANTINE_RETENTION_DAYS',
+  /** The APIM service response actions edit: subscription, resource group and name (all three, or none to disable actions). */
+  apimSubscriptionId: 'WARDEN_APIM_SUBSCRIPTION_ID',
+  apimResourceGroup: 'WARDEN_APIM_RESOURCE_GROUP',
+  apimServiceName: 'WARDEN_APIM_SERVICE_NAME',
+  /** Comma-separated IPs/CIDRs that response actions never block (your own offices, monitors, partners). */
+  blockAllowlist: 'WARDEN_BLOCK_ALLOWLIST',
   /** Comma-separated URLs of Tor exit lists the daily refresh downloads (empty: the shipped snapshot only). */
   torFeedUrls: 'WARDEN_TOR_FEED_URLS',
   /** Comma-separated URLs of threat-intel IP/CIDR feeds (IPsum format accepted). */

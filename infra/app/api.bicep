@@ -105,6 +105,14 @@ param quarantineRetentionDays int = 30
 @maxValue(365)
 param inactiveDays int = 30
 
+@description('WARDEN_APIM_SUBSCRIPTION_ID / _RESOURCE_GROUP / _SERVICE_NAME: the APIM service response actions edit (empty: actions off).')
+param apimSubscriptionId string = ''
+param apimResourceGroup string = ''
+param apimServiceName string = ''
+
+@description('WARDEN_BLOCK_ALLOWLIST: IPs/CIDRs response actions never block, comma-separated.')
+param blockAllowlist string = ''
+
 @description('WARDEN_TOR_FEED_URLS: Tor exit list URLs the daily refresh downloads (comma-separated).')
 param torFeedUrls string = 'https://check.torproject.org/torbulkexitlist'
 
@@ -215,6 +223,10 @@ var wardenSettings = {
   WARDEN_WINDOW_RETENTION_DAYS: string(windowRetentionDays)
   WARDEN_QUARANTINE_RETENTION_DAYS: string(quarantineRetentionDays)
   WARDEN_INACTIVE_DAYS: string(inactiveDays)
+  WARDEN_APIM_SUBSCRIPTION_ID: apimSubscriptionId
+  WARDEN_APIM_RESOURCE_GROUP: apimResourceGroup
+  WARDEN_APIM_SERVICE_NAME: apimServiceName
+  WARDEN_BLOCK_ALLOWLIST: blockAllowlist
   WARDEN_TOR_FEED_URLS: torFeedUrls
   WARDEN_THREAT_INTEL_FEED_URLS: threatIntelFeedUrls
   WARDEN_TOR_ALSO_SUSPICIOUS: torAlsoSuspicious

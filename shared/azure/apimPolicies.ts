@@ -196,6 +196,8 @@ export interface PolicyUpdateResult {
   changed: boolean;
   /** The document the successful edit was applied to (undefined: there was no policy). */
   before: string | undefined;
+  /** Its ETag. */
+  etagBefore: string | undefined;
   /** The document now in APIM. */
   after: string | undefined;
   /** ETag of the document now in APIM (undefined only when there is no policy and nothing was written). */
@@ -225,11 +227,11 @@ export async function updatePolicyWithRetry(
     const current = await client.getPolicy(scope);
     const result = edit(current?.xml);
     if (!result.changed) {
-      return { changed: false, before: current?.xml, after: current?.xml, etag: current?.etag, attempts: attempt };
+      return { changed: false, before: current?.xml, etagBefore: current?.etag, after: current?.xml, etag: current?.etag, attempts: attempt };
     }
     try {
       const written = await client.putPolicy(scope, result.xml, current?.etag);
-      return { changed: true, before: current?.xml, after: result.xml, etag: written.etag, attempts: attempt };
+      return { changed: true, before: current?.xml, etagBefore: current?.etag, after: result.xml, etag: written.etag, attempts: attempt };
     } catch (error) {
       if (!(error instanceof DomainError && error.code === 'conflict')) throw error;
     }

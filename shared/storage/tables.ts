@@ -27,6 +27,8 @@ export const TableNames = {
   suppressionRules: 'suppressionrules',
   /** Per endpoint: last seen and the inactive mark. */
   endpointStatus: 'endpointstatus',
+  /** Audit of response actions, newest first. */
+  actions: 'actions',
   /** Threat-intel lists (Tor exits, threat-intel feeds), versioned. */
   intel: 'intel',
 } as const;

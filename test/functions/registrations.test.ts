@@ -30,7 +30,7 @@ function triggerOf(name: string): Record<string, unknown> {
 }
 
 test('the app registers exactly the expected functions, and sets its programming model', () => {
-  assert.deepEqual(host.registrations.map((r) => r.metadata.name).sort(), ['evaluateWindows', 'health', 'ingest', 'markInactiveEndpoints', 'purgeExpired', 'recomputeBaselines', 'refreshIntel']);
+  assert.deepEqual(host.registrations.map((r) => r.metadata.name).sort(), ['blockIp', 'evaluateWindows', 'health', 'ingest', 'markInactiveEndpoints', 'purgeExpired', 'recomputeBaselines', 'refreshIntel', 'unblockIp']);
   assert.equal(host.programmingModels.length, 1);
 });
 
@@ -74,6 +74,15 @@ test('health is an anonymous GET on /api/health with an HTTP output', () => {
   assert.equal(trigger.authLevel, 'anonymous');
   const outputs = Object.values(registration('health').metadata.bindings).filter((b) => b.direction === 'out');
   assert.deepEqual(outputs.map((b) => b.type), ['http']);
+});
+
+test('the response actions are function-key POSTs under /api/actions', () => {
+  for (const [name, route] of [['blockIp', 'actions/block-ip'], ['unblockIp', 'actions/unblock-ip']] as const) {
+    const trigger = triggerOf(name);
+    assert.equal(trigger.route, route);
+    assert.deepEqual(trigger.methods, ['POST']);
+    assert.equal(trigger.authLevel, 'function');
+  }
 });
 
 test('every function lives in functions/<name> and exports a handler of its own name', () => {

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
+
+import { blockIp } from '../../functions/blockIp';
+import { createDependencies, setDependencies, type AppDependencies } from '../../functions/deps';
+import { unblockIp } from '../../functions/unblockIp';
+import { parseConfig } from '../../shared/config';
+import { startAzurite, type RunningAzurite } from '../support/azurite';
+import { fakeArmCredential, startFakeArm, type FakeArm } from '../support/fakeArm';
+
+const service = { subscriptionId: '00000000-0000-0000-0000-0000000000aa', resourceGroup: 'rg-apis', serviceName: 'contoso-apim' };
+const USER_POLICY = `<policies>
+    <inbound>
+        <!-- the team's own allow rule -->
+        <ip-filter action="allow">
+            <address-range from="10.0.0.0" to="10.255.255.255" />
+        </ip-filter>
+        <set-header name="X-Trace" exists-action="override">
+            <value>@(context.RequestId.ToString())</value>
+        </set-header>
+    </inbound>
+    <backend><forward-request /></backend>
+    <outbound><set-body><![CDATA[{"kept": true}]]></set-body></outbound>
+    <on-error />
+</policies>`;
+
+let azurite: RunningAzurite;
+let arm: FakeArm;
+let deps: AppDependencies;
+before(async () => {
+  azurite = await startAzurite();
+  arm = await startFakeArm();
+  arm.addService(service, { name: 'Developer' });
+  arm.addApi(service, 'shop-api', { operations: ['get-order'] });
+  const config = parseConfig({
+    WARDEN_TABLES_CONNECTION_STRING: azurite.connectionString,
+    WARDEN_TABLE_PREFIX: azurite.uniquePrefix(),
+    WARDEN_APIM_SUBSCRIPTION_ID: service.subscriptionId,
+    WARDEN_APIM_RESOURCE_GROUP: service.resourceGroup,
+    WARDEN_APIM_SERVICE_NAME: service.serviceName,
+    WARDEN_BLOCK_ALLOWLIST: '192.0.2.0/24',
+  });
+  deps = createDependencies(config, { arm: { options: arm.clientOptions(), credential: fakeArmCredential } });
+  setDependencies(deps);
+});
+after(async () => {
+  setDependencies(undefined);
+  await arm.stop();
+  await azurite.stop();
+});
+
+async function call(handler: typeof blockIp, body: unknown, headers: Record<string, string> = {}): Promise<HttpResponseInit> {
+  const request = new HttpRequest({ method: 'POST', url: 'http://localhost/api/actions/block-ip', headers, body: { string: JSON.stringify(body) } });
+  return await handler(request, new InvocationContext({ invocationId: 'inv' }));
+}
+
+const puts = () => arm.requests.filter((r) => r.method === 'PUT');
+
+test('blocking IPs and a CIDR edits the global policy and keeps everything the user wrote; the action is audited', async () => {
+  arm.setPolicy(service, { kind: 'global' }, USER_POLICY);
+  arm.clearRequests();
+  const response = await call(blockIp, { addresses: ['203.0.113.9', '198.51.100.0/24'], reason: 'spray from alert 42', alertId: 'a-42' }, { 'x-ms-client-principal-name': 'analyst@contoso.com' });
+  assert.equal(response.status, 200, JSON.stringify(response.jsonBody));
+  const record = response.jsonBody as { result: string; requestedBy: string; etagBefore?: string; etagAfter?: string };
+  assert.equal(record.result, 'applied');
+  assert.equal(record.requestedBy, 'analyst@contoso.com');
+  assert.ok(record.etagBefore && record.etagAfter && record.etagBefore !== record.etagAfter);
+  assert.equal(puts().length, 1);
+  assert.ok(puts()[0]?.headers['if-match'], 'written with If-Match');
+  const stored = arm.policy(service, { kind: 'global' })?.xml ?? '';
+  for (const kept of ['the team\'s own allow rule', 'action="allow"', '@(context.RequestId.ToString())', '<![CDATA[{"kept": true}]]>']) {
+    assert.ok(stored.includes(kept), `kept ${kept}`);
+  }
+  assert.match(stored, /<address>203\.0\.113\.9<\/address>/);
+  assert.match(stored, /from="198\.51\.100\.0" to="198\.51\.100\.255"/);
+  const [audit] = await deps.actions.list(10);
+  assert.equal(audit?.alertId, 'a-42');
+  assert.equal(audit?.policyBefore, USER_POLICY);
+});
+
+test('blocking an already blocked IP changes nothing and writes nothing', async () => {
+  arm.clearRequests();
+  const response = await call(blockIp, { addresses: ['203.0.113.9'], reason: 'again' });
+  assert.equal((response.jsonBody as { result: string }).result, 'no-change');
+  assert.equal(puts().length, 0);
+});
+
+test('a concurrent writer between read and write: the block is re-applied to their document, nothing is clobbered', async () => {
+  arm.failNextWrites(1, 412);
+  arm.setPolicy(service, { kind: 'api', apiId: 'shop-api' }, '<policies><inbound><base /><rate-limit calls="5" renewal-period="60" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>');
+  arm.clearRequests();
+  const response = await call(blockIp, { addresses: ['203.0.113.77'], apiId: 'shop-api', reason: 'enumeration' });
+  assert.equal(response.status, 200);
+  assert.equal(puts().length, 2, 'the 412 was retried');
+  const stored = arm.policy(service, { kind: 'api', apiId: 'shop-api' })?.xml ?? '';
+  assert.match(stored, /<rate-limit calls="5"/);
+  assert.match(stored, /203\.0\.113\.77/);
+});
+
+test('allowlisted and malformed addresses are refused with a 400 naming the field, before any call to APIM', async () => {
+  arm.clearRequests();
+  const allowlisted = await call(blockIp, { addresses: ['192.0.2.10'], reason: 'oops' });
+  assert.equal(allowlisted.status, 400);
+  assert.deepEqual((allowlisted.jsonBody as { error: { field: string } }).error.field, 'addresses');
+  const malformed = await call(blockIp, { addresses: ['203.0.113.300'], reason: 'typo' });
+  assert.equal(malformed.status, 400);
+  assert.equal((malformed.jsonBody as { error: { field: string } }).error.field, 'addresses.0');
+  const missing = await call(blockIp, { addresses: ['203.0.113.1'] });
+  assert.equal((missing.jsonBody as { error: { field: string } }).error.field, 'reason');
+  const scope = await call(blockIp, { addresses: ['203.0.113.1'], operationId: 'get-order', reason: 'x' });
+  assert.equal((scope.jsonBody as { error: { field: string } }).error.field, 'operationId');
+  assert.equal(arm.requests.length, 0);
+});
+
+test('unblocking removes only those entries and leaves the rest of the policy', async () => {
+  const response = await call(unblockIp, { addresses: ['203.0.113.9'], reason: 'false positive' });
+  assert.equal((response.jsonBody as { result: string }).result, 'applied');
+  const stored = arm.policy(service, { kind: 'global' })?.xml ?? '';
+  assert.doesNotMatch(stored, /203\.0\.113\.9</);
+  assert.match(stored, /198\.51\.100\.0/);
+  assert.match(stored, /the team's own allow rule/);
+});
+
+test('without an APIM service configured the actions answer 503 with what to set', async () => {
+  const config = parseConfig({ WARDEN_TABLES_CONNECTION_STRING: azurite.connectionString, WARDEN_TABLE_PREFIX: azurite.uniquePrefix() });
+  setDependencies(createDependencies(config));
+  const response = await call(blockIp, { addresses: ['203.0.113.1'], reason: 'x' });
+  assert.equal(response.status, 503);
+  assert.match(JSON.stringify(response.jsonBody), /WARDEN_APIM_SERVICE_NAME/);
+  setDependencies(deps);
+});
