@@ -19,6 +19,7 @@ import {
   type ParamType,
 } from '../../shared/core/paramTypes';
 import { decodeComponent } from '../../shared/core/parse/url';
+import { DATA_DIR } from '../support/sharedData';
 
 const EXAMPLES: Record<ParamType, { yes: string[]; no: string[] }> = {
   empty: { yes: [''], no: [' ', '0'] },
@@ -248,17 +249,7 @@ describe('type lattice', () => {
   });
 });
 
-/** Repository root: the nearest directory above this file with package.json. */
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('package.json not found');
-    dir = parent;
-  }
-  return dir;
-}
-const CSIC = path.resolve(repoRoot(), '..', 'shared', 'data', 'csic2010');
+const CSIC = path.join(DATA_DIR, 'csic2010');
 
 interface CsicParam {
   key: string;

@@ -7,10 +7,9 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { GeneratedMessage } from '../../shared/generator';
 
-/** Repository root, from dist/test/generator. */
-export const REPO_ROOT = path.resolve(__dirname, '../../..');
-/** The shared evaluation data beside the repository. */
-export const DATA_DIR = path.resolve(REPO_ROOT, '../shared/data');
+import { DATA_DIR, REPO_ROOT } from '../support/sharedData';
+
+export { DATA_DIR, REPO_ROOT };
 
 export const TOR_LIST = path.join(DATA_DIR, 'tor/tor-exit-nodes-2024-02-27.lst');
 export const INTEL_LEVEL3 = path.join(DATA_DIR, 'threat-intel/ipsum-level3-2026-08-22.txt');

@@ -9,19 +9,8 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 
 import { evaluateUserAgents, formatUserAgentEvaluation, type UserAgentEvaluation } from '../../../scripts/evalUserAgents';
+import { DATA_DIR } from '../../support/sharedData';
 
-/** Repository root: the nearest directory above this file with package.json (dist/test/core/detectors → repo). */
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('package.json not found');
-    dir = parent;
-  }
-  return dir;
-}
-
-const DATA_DIR = path.resolve(repoRoot(), '..', 'shared', 'data');
 const HAVE_DATA = existsSync(path.join(DATA_DIR, 'coreruleset', 'crs-tests-flat.jsonl')) && existsSync(path.join(DATA_DIR, 'user-agents'));
 
 describe('suspicious User-Agent evaluation on public data', { skip: !HAVE_DATA && `no data at ${DATA_DIR}` }, () => {

@@ -8,9 +8,9 @@ import { gunzipSync } from 'node:zlib';
 
 import { makeEndpoint, type RequestEvent } from '../../../shared/core/requestEvent';
 
-/** Repository root, from dist/test/core/intel. */
-export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
-export const DATA_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'data');
+import { DATA_DIR, REPO_ROOT } from '../../support/sharedData';
+
+export { DATA_DIR, REPO_ROOT };
 
 export const TOR_2026 = path.join(DATA_DIR, 'tor/tor-exit-relay-ips-2026-08-22.txt');
 export const TOR_2024 = path.join(DATA_DIR, 'tor/tor-exit-nodes-2024-02-27.lst');
