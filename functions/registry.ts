@@ -10,13 +10,17 @@ import type {
 
 import { Settings } from '../shared/settings';
 import { blockIp } from './blockIp';
+import { disableEndpoint } from './disableEndpoint';
+import { enableEndpoint } from './enableEndpoint';
 import { evaluateWindows } from './evaluateWindows';
 import { health } from './health';
 import { ingest } from './ingest';
 import { markInactiveEndpoints } from './markInactiveEndpoints';
 import { purgeExpired } from './purgeExpired';
+import { rateLimitIp } from './rateLimitIp';
 import { recomputeBaselines } from './recomputeBaselines';
 import { refreshIntel } from './refreshIntel';
+import { removeRateLimit } from './removeRateLimit';
 import { unblockIp } from './unblockIp';
 
 /**
@@ -108,6 +112,30 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
     trigger: 'http',
     options: { route: 'actions/unblock-ip', methods: ['POST'], authLevel: 'function' },
     handler: unblockIp,
+  },
+  {
+    name: 'rateLimitIp',
+    trigger: 'http',
+    options: { route: 'actions/rate-limit', methods: ['POST'], authLevel: 'function' },
+    handler: rateLimitIp,
+  },
+  {
+    name: 'removeRateLimit',
+    trigger: 'http',
+    options: { route: 'actions/remove-rate-limit', methods: ['POST'], authLevel: 'function' },
+    handler: removeRateLimit,
+  },
+  {
+    name: 'disableEndpoint',
+    trigger: 'http',
+    options: { route: 'actions/disable-endpoint', methods: ['POST'], authLevel: 'function' },
+    handler: disableEndpoint,
+  },
+  {
+    name: 'enableEndpoint',
+    trigger: 'http',
+    options: { route: 'actions/enable-endpoint', methods: ['POST'], authLevel: 'function' },
+    handler: enableEndpoint,
   },
 ];
 

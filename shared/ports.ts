@@ -266,12 +266,16 @@ export interface PlaybookRunner {
   runPlaybook(ref: PlaybookRef, payload: unknown): Promise<PlaybookRunResult>;
 }
 
+export type ActionKind = 'block-ip' | 'unblock-ip' | 'rate-limit' | 'remove-rate-limit' | 'disable-endpoint' | 'enable-endpoint';
+
 /** One response action as audited: who, when, why, on what, and the policy before and after. */
 export interface ActionRecord {
   id: string;
-  kind: 'block-ip' | 'unblock-ip';
+  kind: ActionKind;
   scope: PolicyScope;
   addresses: string[];
+  /** Kind-specific settings (calls and period of a rate limit, status of a disabled endpoint). */
+  parameters?: Record<string, unknown>;
   /** `applied` changed the policy; `no-change` found it already so; `refused` never reached APIM. */
   result: 'applied' | 'no-change' | 'refused';
   detail?: string;

@@ -12,21 +12,52 @@ const address = z
     return normalizeIp(ip) !== undefined && (prefix === undefined || /^\d{1,3}$/.test(prefix));
   }, 'not an IP address or CIDR');
 
-/** Body of POST /api/actions/block-ip and /api/actions/unblock-ip. */
-export const blockRequestSchema = z
-  .strictObject({
-    addresses: z.array(address).min(1).max(100),
-    /** Scope: none = the whole APIM service; apiId = one API; apiId + operationId = one operation. */
-    apiId: z.string().trim().min(1).optional(),
-    operationId: z.string().trim().min(1).optional(),
-    reason: z.string().trim().min(1).max(1000),
-    requestedBy: z.string().trim().min(1).max(200).optional(),
-    alertId: z.string().trim().min(1).max(100).optional(),
-    expiresAt: z.iso.datetime({ offset: true }).optional(),
-  })
-  .refine((body) => body.operationId === undefined || body.apiId !== undefined, { message: 'operationId needs apiId', path: ['operationId'] });
+/** What every action carries: why, who, which alert, and until when. */
+const common = {
+  reason: z.string().trim().min(1).max(1000),
+  requestedBy: z.string().trim().min(1).max(200).optional(),
+  alertId: z.string().trim().min(1).max(100).optional(),
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+};
 
-export type BlockRequestBody = z.infer<typeof blockRequestSchema>;
+/** Scope: none = the whole APIM service; apiId = one API; apiId + operationId = one operation. */
+const scope = {
+  apiId: z.string().trim().min(1).optional(),
+  operationId: z.string().trim().min(1).optional(),
+};
+
+const operationNeedsApi = { message: 'operationId needs apiId', path: ['operationId'] };
+const hasApi = (body: { apiId?: string; operationId?: string }) => body.operationId === undefined || body.apiId !== undefined;
+
+/** Body of POST /api/actions/block-ip and /api/actions/unblock-ip. */
+export const addressActionSchema = z
+  .strictObject({ addresses: z.array(address).min(1).max(100), ...scope, ...common })
+  .refine(hasApi, operationNeedsApi);
+
+/** Body of POST /api/actions/rate-limit. */
+export const rateLimitSchema = z
+  .strictObject({
+    /** The client IPs to limit; none: every client. */
+    addresses: z.array(address).max(200).default([]),
+    calls: z.number().int().min(1),
+    /** APIM's rate-limit-by-key allows at most 300 seconds. */
+    renewalPeriodSeconds: z.number().int().min(1).max(300),
+    ...scope,
+    ...common,
+  })
+  .refine(hasApi, operationNeedsApi);
+
+/** Body of POST /api/actions/remove-rate-limit. */
+export const removeRateLimitSchema = z.strictObject({ ...scope, ...common }).refine(hasApi, operationNeedsApi);
+
+/** Body of POST /api/actions/disable-endpoint and /api/actions/enable-endpoint: one operation. */
+export const endpointActionSchema = z.strictObject({
+  apiId: z.string().trim().min(1),
+  operationId: z.string().trim().min(1),
+  statusCode: z.union([z.literal(403), z.literal(404), z.literal(503)]).optional(),
+  message: z.string().trim().min(1).max(500).optional(),
+  ...common,
+});
 
 export function scopeOf(body: { apiId?: string; operationId?: string }): PolicyScope {
   if (body.apiId === undefined) return { kind: 'global' };

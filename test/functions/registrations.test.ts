@@ -30,7 +30,21 @@ function triggerOf(name: string): Record<string, unknown> {
 }
 
 test('the app registers exactly the expected functions, and sets its programming model', () => {
-  assert.deepEqual(host.registrations.map((r) => r.metadata.name).sort(), ['blockIp', 'evaluateWindows', 'health', 'ingest', 'markInactiveEndpoints', 'purgeExpired', 'recomputeBaselines', 'refreshIntel', 'unblockIp']);
+  assert.deepEqual(host.registrations.map((r) => r.metadata.name).sort(), [
+    'blockIp',
+    'disableEndpoint',
+    'enableEndpoint',
+    'evaluateWindows',
+    'health',
+    'ingest',
+    'markInactiveEndpoints',
+    'purgeExpired',
+    'rateLimitIp',
+    'recomputeBaselines',
+    'refreshIntel',
+    'removeRateLimit',
+    'unblockIp',
+  ]);
   assert.equal(host.programmingModels.length, 1);
 });
 
@@ -77,7 +91,15 @@ test('health is an anonymous GET on /api/health with an HTTP output', () => {
 });
 
 test('the response actions are function-key POSTs under /api/actions', () => {
-  for (const [name, route] of [['blockIp', 'actions/block-ip'], ['unblockIp', 'actions/unblock-ip']] as const) {
+  const routes = [
+    ['blockIp', 'actions/block-ip'],
+    ['unblockIp', 'actions/unblock-ip'],
+    ['rateLimitIp', 'actions/rate-limit'],
+    ['removeRateLimit', 'actions/remove-rate-limit'],
+    ['disableEndpoint', 'actions/disable-endpoint'],
+    ['enableEndpoint', 'actions/enable-endpoint'],
+  ] as const;
+  for (const [name, route] of routes) {
     const trigger = triggerOf(name);
     assert.equal(trigger.route, route);
     assert.deepEqual(trigger.methods, ['POST']);

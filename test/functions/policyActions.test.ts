@@ -5,6 +5,10 @@ import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/fu
 
 import { blockIp } from '../../functions/blockIp';
 import { createDependencies, setDependencies, type AppDependencies } from '../../functions/deps';
+import { disableEndpoint } from '../../functions/disableEndpoint';
+import { enableEndpoint } from '../../functions/enableEndpoint';
+import { rateLimitIp } from '../../functions/rateLimitIp';
+import { removeRateLimit } from '../../functions/removeRateLimit';
 import { unblockIp } from '../../functions/unblockIp';
 import { parseConfig } from '../../shared/config';
 import { startAzurite, type RunningAzurite } from '../support/azurite';
@@ -121,6 +125,57 @@ test('unblocking removes only those entries and leaves the rest of the policy', 
   assert.doesNotMatch(stored, /203\.0\.113\.9</);
   assert.match(stored, /198\.51\.100\.0/);
   assert.match(stored, /the team's own allow rule/);
+});
+
+test('a rate limit on listed client IPs is written at API scope and removed again; bad parameters name their field', async () => {
+  const missing = await call(rateLimitIp, { addresses: ['203.0.113.5'], renewalPeriodSeconds: 60, reason: 'x' });
+  assert.equal((missing.jsonBody as { error: { field: string } }).error.field, 'calls');
+  const tooLong = await call(rateLimitIp, { calls: 10, renewalPeriodSeconds: 301, reason: 'x' });
+  assert.equal((tooLong.jsonBody as { error: { field: string } }).error.field, 'renewalPeriodSeconds');
+
+  const applied = await call(rateLimitIp, { addresses: ['203.0.113.5'], calls: 10, renewalPeriodSeconds: 60, apiId: 'shop-api', reason: 'traffic spike' });
+  assert.equal(applied.status, 200, JSON.stringify(applied.jsonBody));
+  const stored = arm.policy(service, { kind: 'api', apiId: 'shop-api' })?.xml ?? '';
+  assert.match(stored, /<rate-limit-by-key calls="10" renewal-period="60"/);
+  assert.match(stored, /203\.0\.113\.5/);
+  assert.match(stored, /<rate-limit calls="5"/, 'the user\'s own rate limit stays');
+
+  const removed = await call(removeRateLimit, { apiId: 'shop-api', reason: 'over' });
+  assert.equal((removed.jsonBody as { result: string }).result, 'applied');
+  assert.doesNotMatch(arm.policy(service, { kind: 'api', apiId: 'shop-api' })?.xml ?? '', /rate-limit-by-key/);
+});
+
+test('rate limits are refused on the Consumption tier with the alternatives, and nothing is written', async () => {
+  const consumption = { ...service, serviceName: 'contoso-consumption' };
+  arm.addService(consumption, { name: 'Consumption' });
+  const config = parseConfig({
+    WARDEN_TABLES_CONNECTION_STRING: azurite.connectionString,
+    WARDEN_TABLE_PREFIX: azurite.uniquePrefix(),
+    WARDEN_APIM_SUBSCRIPTION_ID: consumption.subscriptionId,
+    WARDEN_APIM_RESOURCE_GROUP: consumption.resourceGroup,
+    WARDEN_APIM_SERVICE_NAME: consumption.serviceName,
+  });
+  setDependencies(createDependencies(config, { arm: { options: arm.clientOptions(), credential: fakeArmCredential } }));
+  arm.clearRequests();
+  const response = await call(rateLimitIp, { calls: 10, renewalPeriodSeconds: 60, reason: 'x' });
+  assert.equal(response.status, 409);
+  assert.match(JSON.stringify(response.jsonBody), /Consumption tier.*block-ip/);
+  assert.equal(puts().length, 0);
+  setDependencies(deps);
+});
+
+test('disabling an endpoint answers its calls from the gateway; enabling lifts it; both are idempotent', async () => {
+  const disabled = await call(disableEndpoint, { apiId: 'shop-api', operationId: 'get-order', statusCode: 503, reason: 'under attack' });
+  assert.equal(disabled.status, 200, JSON.stringify(disabled.jsonBody));
+  const stored = arm.policy(service, { kind: 'operation', apiId: 'shop-api', operationId: 'get-order' })?.xml ?? '';
+  assert.match(stored, /<return-response>/);
+  assert.match(stored, /<set-status code="503"/);
+  assert.equal(((await call(disableEndpoint, { apiId: 'shop-api', operationId: 'get-order', reason: 'again' })).jsonBody as { result: string }).result, 'no-change');
+  const enabled = await call(enableEndpoint, { apiId: 'shop-api', operationId: 'get-order', reason: 'fixed' });
+  assert.equal((enabled.jsonBody as { result: string }).result, 'applied');
+  assert.doesNotMatch(arm.policy(service, { kind: 'operation', apiId: 'shop-api', operationId: 'get-order' })?.xml ?? '', /return-response/);
+  const noOperation = await call(disableEndpoint, { apiId: 'shop-api', reason: 'x' });
+  assert.equal((noOperation.jsonBody as { error: { field: string } }).error.field, 'operationId');
 });
 
 test('without an APIM service configured the actions answer 503 with what to set', async () => {
