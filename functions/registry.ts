@@ -42,6 +42,11 @@ export type FunctionDefinition =
       handler: EventHubHandler;
     };
 
+/** A response action: a function-key POST under /api/actions/. */
+function responseAction(name: string, route: string, handler: HttpHandler): FunctionDefinition {
+  return { name, trigger: 'http', options: { route: `actions/${route}`, methods: ['POST'], authLevel: 'function' }, handler };
+}
+
 /** `%NAME%` makes the host resolve a binding property from an app setting. */
 const fromSetting = (name: string) => `%${name}%`;
 
@@ -101,42 +106,12 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
     options: { route: 'health', methods: ['GET'], authLevel: 'anonymous' },
     handler: health,
   },
-  {
-    name: 'blockIp',
-    trigger: 'http',
-    options: { route: 'actions/block-ip', methods: ['POST'], authLevel: 'function' },
-    handler: blockIp,
-  },
-  {
-    name: 'unblockIp',
-    trigger: 'http',
-    options: { route: 'actions/unblock-ip', methods: ['POST'], authLevel: 'function' },
-    handler: unblockIp,
-  },
-  {
-    name: 'rateLimitIp',
-    trigger: 'http',
-    options: { route: 'actions/rate-limit', methods: ['POST'], authLevel: 'function' },
-    handler: rateLimitIp,
-  },
-  {
-    name: 'removeRateLimit',
-    trigger: 'http',
-    options: { route: 'actions/remove-rate-limit', methods: ['POST'], authLevel: 'function' },
-    handler: removeRateLimit,
-  },
-  {
-    name: 'disableEndpoint',
-    trigger: 'http',
-    options: { route: 'actions/disable-endpoint', methods: ['POST'], authLevel: 'function' },
-    handler: disableEndpoint,
-  },
-  {
-    name: 'enableEndpoint',
-    trigger: 'http',
-    options: { route: 'actions/enable-endpoint', methods: ['POST'], authLevel: 'function' },
-    handler: enableEndpoint,
-  },
+  responseAction('blockIp', 'block-ip', blockIp),
+  responseAction('unblockIp', 'unblock-ip', unblockIp),
+  responseAction('rateLimitIp', 'rate-limit', rateLimitIp),
+  responseAction('removeRateLimit', 'remove-rate-limit', removeRateLimit),
+  responseAction('disableEndpoint', 'disable-endpoint', disableEndpoint),
+  responseAction('enableEndpoint', 'enable-endpoint', enableEndpoint),
 ];
 
 /** Host-facing option objects, exactly as functions/index.ts passes them to `app`. */

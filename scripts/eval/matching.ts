@@ -91,22 +91,13 @@ export interface JudgedAlert extends AlertView {
   cause?: string;
 }
 
-export interface JudgedLabel {
-  id: string;
-  alertType: string;
-  variant?: string;
-  start: string;
-  end: string;
-  clientIps: string[];
-  service: string;
-  apiId: string;
-  operationId: string;
-  parameterName?: string;
-  requestCount: number;
-  description: string;
+export type JudgedLabel = Pick<
+  Label,
+  'id' | 'alertType' | 'variant' | 'start' | 'end' | 'clientIps' | 'service' | 'apiId' | 'operationId' | 'parameterName' | 'requestCount' | 'description'
+> & {
   detected: boolean;
   alerts: string[];
-}
+};
 
 interface Span {
   start: number;
