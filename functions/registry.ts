@@ -13,6 +13,7 @@ import { blockIp } from './blockIp';
 import { disableEndpoint } from './disableEndpoint';
 import { enableEndpoint } from './enableEndpoint';
 import { evaluateWindows } from './evaluateWindows';
+import { expireActions } from './expireActions';
 import { health } from './health';
 import { ingest } from './ingest';
 import { markInactiveEndpoints } from './markInactiveEndpoints';
@@ -92,6 +93,13 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
     // Daily at 03:15 UTC.
     options: { schedule: '0 15 3 * * *' },
     handler: refreshIntel,
+  },
+  {
+    name: 'expireActions',
+    trigger: 'timer',
+    // Every 5 minutes.
+    options: { schedule: '30 */5 * * * *' },
+    handler: expireActions,
   },
   {
     name: 'purgeExpired',

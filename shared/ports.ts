@@ -293,7 +293,12 @@ export interface ActionRecord {
 }
 
 export interface ActionStore {
+  /** Records the action; one with `expiresAt` that changed something is also scheduled for undoing. */
   add(record: ActionRecord): Promise<void>;
   /** Newest first. */
   list(limit: number): Promise<ActionRecord[]>;
+  /** Scheduled actions whose expiry is at or before `now`, oldest expiry first. */
+  due(now: Date, limit: number): Promise<ActionRecord[]>;
+  /** Takes an action off the schedule (once it was undone). */
+  unschedule(record: ActionRecord): Promise<void>;
 }

@@ -11,6 +11,8 @@ import { rateLimitIp } from '../../functions/rateLimitIp';
 import { removeRateLimit } from '../../functions/removeRateLimit';
 import { unblockIp } from '../../functions/unblockIp';
 import { parseConfig } from '../../shared/config';
+import { silentLogger } from '../../shared/ports';
+import { expireActions } from '../../shared/services/expireActions';
 import { startAzurite, type RunningAzurite } from '../support/azurite';
 import { fakeArmCredential, startFakeArm, type FakeArm } from '../support/fakeArm';
 
@@ -176,6 +178,21 @@ test('disabling an endpoint answers its calls from the gateway; enabling lifts i
   assert.doesNotMatch(arm.policy(service, { kind: 'operation', apiId: 'shop-api', operationId: 'get-order' })?.xml ?? '', /return-response/);
   const noOperation = await call(disableEndpoint, { apiId: 'shop-api', reason: 'x' });
   assert.equal((noOperation.jsonBody as { error: { field: string } }).error.field, 'operationId');
+});
+
+test('an action with an expiry is undone by the expiry service once its time has passed, and only once', async () => {
+  const blocked = await call(blockIp, { addresses: ['203.0.113.200'], reason: 'cool-off', expiresAt: '2030-01-01T00:00:00Z' });
+  assert.equal((blocked.jsonBody as { result: string }).result, 'applied');
+  assert.match(arm.policy(service, { kind: 'global' })?.xml ?? '', /203\.0\.113\.200/);
+  const expiryDeps = (now: string) => ({ policies: deps.policies(), actions: deps.actions, clock: { now: () => new Date(now) }, allowlist: [], logger: silentLogger });
+
+  assert.deepEqual(await expireActions(expiryDeps('2029-12-31T23:59:59Z')), { undone: 0, failed: 0 });
+  assert.deepEqual(await expireActions(expiryDeps('2030-01-01T00:00:00Z')), { undone: 1, failed: 0 });
+  assert.doesNotMatch(arm.policy(service, { kind: 'global' })?.xml ?? '', /203\.0\.113\.200/);
+  const [undo] = await deps.actions.list(1);
+  assert.equal(undo?.kind, 'unblock-ip');
+  assert.equal(undo?.requestedBy, 'api-warden (expiry)');
+  assert.deepEqual(await expireActions(expiryDeps('2030-01-02T00:00:00Z')), { undone: 0, failed: 0 });
 });
 
 test('without an APIM service configured the actions answer 503 with what to set', async () => {

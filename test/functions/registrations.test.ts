@@ -35,6 +35,7 @@ test('the app registers exactly the expected functions, and sets its programming
     'disableEndpoint',
     'enableEndpoint',
     'evaluateWindows',
+    'expireActions',
     'health',
     'ingest',
     'markInactiveEndpoints',
