@@ -78,6 +78,12 @@ test('npm start serves /api/health and the demo ingests generated traffic', asyn
   await waitFor(() => (/status .* [1-9]\d* alerts/.test(run.output()) ? true : undefined), run.output);
   assert.equal((await fetch(`${run.url}/api/nothing-here`)).status, 404);
   assert.equal((await fetch(`${run.url}/api/health`, { method: 'DELETE' })).status, 405);
+  const post = (body: unknown) =>
+    fetch(`${run.url}/api/actions/block-ip`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const invalid = await post({ addresses: ['not-an-ip'], reason: 'x' });
+  assert.equal(invalid.status, 400);
+  assert.equal(((await invalid.json()) as { error: { field: string } }).error.field, 'addresses.0');
+  assert.equal((await post({ addresses: ['203.0.113.1'], reason: 'x' })).status, 503, 'no APIM service configured locally');
   run.child.kill('SIGTERM');
   assert.equal(await run.exited, 0);
 });
