@@ -2,8 +2,8 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { z } from 'zod';
 
 import type { ActionKind } from '../shared/ports';
-import { scopeOf } from '../shared/services/actionRequests';
-import { applyPolicyAction, type PolicyActionRequest } from '../shared/services/policyActions';
+import { apiActionSchema, scopeOf } from '../shared/services/actionRequests';
+import { applyPolicyAction, setApiAuthentication, type PolicyActionRequest } from '../shared/services/policyActions';
 import { getDependencies } from './deps';
 import { callerOf, json, parseBody } from './http';
 
@@ -35,4 +35,23 @@ export async function respondToAction<S extends z.ZodType<CommonBody>>(
   );
   const { policyBefore: _before, policyAfter: _after, ...summary } = record;
   return json(200, summary);
+}
+
+/** require-subscription / allow-anonymous: the API's own setting rather than a policy. */
+export async function apiAuthentication(request: HttpRequest, kind: 'require-subscription' | 'allow-anonymous'): Promise<HttpResponseInit> {
+  const body = await parseBody(request, apiActionSchema);
+  const deps = getDependencies();
+  const record = await setApiAuthentication(
+    {
+      kind,
+      scope: { kind: 'api', apiId: body.apiId },
+      addresses: [],
+      reason: body.reason,
+      requestedBy: callerOf(request, body.requestedBy),
+      ...(body.alertId === undefined ? {} : { alertId: body.alertId }),
+      ...(body.expiresAt === undefined ? {} : { expiresAt: body.expiresAt }),
+    },
+    { policies: deps.policies(), actions: deps.actions, clock: deps.clock, allowlist: deps.config.blockAllowlist },
+  );
+  return json(200, record);
 }

@@ -9,6 +9,7 @@ import type {
 } from '@azure/functions';
 
 import { Settings } from '../shared/settings';
+import { allowAnonymous } from './allowAnonymous';
 import { blockIp } from './blockIp';
 import { disableEndpoint } from './disableEndpoint';
 import { enableEndpoint } from './enableEndpoint';
@@ -22,6 +23,7 @@ import { rateLimitIp } from './rateLimitIp';
 import { recomputeBaselines } from './recomputeBaselines';
 import { refreshIntel } from './refreshIntel';
 import { removeRateLimit } from './removeRateLimit';
+import { requireSubscription } from './requireSubscription';
 import { unblockIp } from './unblockIp';
 
 /**
@@ -120,6 +122,8 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   responseAction('removeRateLimit', 'remove-rate-limit', removeRateLimit),
   responseAction('disableEndpoint', 'disable-endpoint', disableEndpoint),
   responseAction('enableEndpoint', 'enable-endpoint', enableEndpoint),
+  responseAction('requireSubscription', 'require-subscription', requireSubscription),
+  responseAction('allowAnonymous', 'allow-anonymous', allowAnonymous),
 ];
 
 /** Host-facing option objects, exactly as functions/index.ts passes them to `app`. */

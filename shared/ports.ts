@@ -266,7 +266,15 @@ export interface PlaybookRunner {
   runPlaybook(ref: PlaybookRef, payload: unknown): Promise<PlaybookRunResult>;
 }
 
-export type ActionKind = 'block-ip' | 'unblock-ip' | 'rate-limit' | 'remove-rate-limit' | 'disable-endpoint' | 'enable-endpoint';
+export type ActionKind =
+  | 'block-ip'
+  | 'unblock-ip'
+  | 'rate-limit'
+  | 'remove-rate-limit'
+  | 'disable-endpoint'
+  | 'enable-endpoint'
+  | 'require-subscription'
+  | 'allow-anonymous';
 
 /** One response action as audited: who, when, why, on what, and the policy before and after. */
 export interface ActionRecord {

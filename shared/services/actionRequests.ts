@@ -59,6 +59,9 @@ export const endpointActionSchema = z.strictObject({
   ...common,
 });
 
+/** Body of POST /api/actions/require-subscription and /api/actions/allow-anonymous: one API. */
+export const apiActionSchema = z.strictObject({ apiId: z.string().trim().min(1), ...common });
+
 export function scopeOf(body: { apiId?: string; operationId?: string }): PolicyScope {
   if (body.apiId === undefined) return { kind: 'global' };
   if (body.operationId === undefined) return { kind: 'api', apiId: body.apiId };

@@ -1,11 +1,12 @@
 import type { ActionKind, ActionRecord, Logger } from '../ports';
-import { applyPolicyAction, type PolicyActionDependencies } from './policyActions';
+import { applyPolicyAction, setApiAuthentication, type PolicyActionDependencies } from './policyActions';
 
 /** The action that undoes each kind that can expire. */
 const UNDO: Partial<Record<ActionKind, ActionKind>> = {
   'block-ip': 'unblock-ip',
   'rate-limit': 'remove-rate-limit',
   'disable-endpoint': 'enable-endpoint',
+  'require-subscription': 'allow-anonymous',
 };
 
 export interface ExpirySummary {
@@ -36,15 +37,14 @@ export async function expireActions(deps: PolicyActionDependencies & { logger: L
 async function undo(action: ActionRecord, deps: PolicyActionDependencies): Promise<void> {
   const kind = UNDO[action.kind];
   if (kind === undefined) return;
-  await applyPolicyAction(
-    {
-      kind,
-      scope: action.scope,
-      addresses: action.addresses,
-      reason: `expiry of action ${action.id}: ${action.reason}`,
-      requestedBy: 'api-warden (expiry)',
-      ...(action.alertId === undefined ? {} : { alertId: action.alertId }),
-    },
-    deps,
-  );
+  const request = {
+    kind,
+    scope: action.scope,
+    addresses: action.addresses,
+    reason: `expiry of action ${action.id}: ${action.reason}`,
+    requestedBy: 'api-warden (expiry)',
+    ...(action.alertId === undefined ? {} : { alertId: action.alertId }),
+  };
+  if (request.scope.kind === 'api' && kind === 'allow-anonymous') await setApiAuthentication({ ...request, scope: request.scope }, deps);
+  else await applyPolicyAction(request, deps);
 }

@@ -70,7 +70,33 @@ function editFor(request: PolicyActionRequest, allowlist: readonly string[]): (x
       return adding((xml) => disableOperation(xml, { ...(p.statusCode === undefined ? {} : { statusCode: p.statusCode }), ...(p.message === undefined ? {} : { message: p.message }) }));
     case 'enable-endpoint':
       return removing(enableOperation);
+    case 'require-subscription':
+    case 'allow-anonymous':
+      throw new Error(`${request.kind} changes an API setting, not a policy`);
   }
+}
+
+/**
+ * Requires (or stops requiring) a subscription key on an API: APIM's own authentication switch,
+ * changed through the API's settings with its ETag. Audited like the policy actions; undone by
+ * the opposite kind.
+ */
+export async function setApiAuthentication(request: PolicyActionRequest & { scope: { kind: 'api'; apiId: string } }, deps: PolicyActionDependencies): Promise<ActionRecord> {
+  const { changed } = await deps.policies.setSubscriptionRequired(request.scope.apiId, request.kind === 'require-subscription');
+  const record: ActionRecord = {
+    id: randomUUID(),
+    kind: request.kind,
+    scope: request.scope,
+    addresses: [],
+    result: changed ? 'applied' : 'no-change',
+    requestedBy: request.requestedBy,
+    reason: request.reason,
+    at: deps.clock.now().toISOString(),
+    ...(request.alertId === undefined ? {} : { alertId: request.alertId }),
+    ...(request.expiresAt === undefined ? {} : { expiresAt: request.expiresAt }),
+  };
+  await deps.actions.add(record);
+  return record;
 }
 
 /**

@@ -5,7 +5,9 @@ import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/fu
 
 import { blockIp } from '../../functions/blockIp';
 import { createDependencies, setDependencies, type AppDependencies } from '../../functions/deps';
+import { allowAnonymous } from '../../functions/allowAnonymous';
 import { disableEndpoint } from '../../functions/disableEndpoint';
+import { requireSubscription } from '../../functions/requireSubscription';
 import { enableEndpoint } from '../../functions/enableEndpoint';
 import { rateLimitIp } from '../../functions/rateLimitIp';
 import { removeRateLimit } from '../../functions/removeRateLimit';
@@ -40,6 +42,7 @@ before(async () => {
   arm = await startFakeArm();
   arm.addService(service, { name: 'Developer' });
   arm.addApi(service, 'shop-api', { operations: ['get-order'] });
+  arm.addApi(service, 'open-api', { subscriptionRequired: false });
   const config = parseConfig({
     WARDEN_TABLES_CONNECTION_STRING: azurite.connectionString,
     WARDEN_TABLE_PREFIX: azurite.uniquePrefix(),
@@ -193,6 +196,17 @@ test('an action with an expiry is undone by the expiry service once its time has
   assert.equal(undo?.kind, 'unblock-ip');
   assert.equal(undo?.requestedBy, 'api-warden (expiry)');
   assert.deepEqual(await expireActions(expiryDeps('2030-01-02T00:00:00Z')), { undone: 0, failed: 0 });
+});
+
+test('requiring a subscription key on an API flips its setting, is idempotent and undone by allow-anonymous', async () => {
+  const required = await call(requireSubscription, { apiId: 'open-api', reason: 'unauthenticated endpoint under attack' });
+  assert.equal((required.jsonBody as { result: string }).result, 'applied');
+  assert.equal(arm.api(service, 'open-api')?.subscriptionRequired, true);
+  assert.equal(((await call(requireSubscription, { apiId: 'open-api', reason: 'again' })).jsonBody as { result: string }).result, 'no-change');
+  await call(allowAnonymous, { apiId: 'open-api', reason: 'done' });
+  assert.equal(arm.api(service, 'open-api')?.subscriptionRequired, false);
+  const missing = await call(requireSubscription, { reason: 'x' });
+  assert.equal((missing.jsonBody as { error: { field: string } }).error.field, 'apiId');
 });
 
 test('without an APIM service configured the actions answer 503 with what to set', async () => {

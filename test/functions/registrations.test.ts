@@ -31,6 +31,7 @@ function triggerOf(name: string): Record<string, unknown> {
 
 test('the app registers exactly the expected functions, and sets its programming model', () => {
   assert.deepEqual(host.registrations.map((r) => r.metadata.name).sort(), [
+    'allowAnonymous',
     'blockIp',
     'disableEndpoint',
     'enableEndpoint',
@@ -44,6 +45,7 @@ test('the app registers exactly the expected functions, and sets its programming
     'recomputeBaselines',
     'refreshIntel',
     'removeRateLimit',
+    'requireSubscription',
     'unblockIp',
   ]);
   assert.equal(host.programmingModels.length, 1);
@@ -99,6 +101,8 @@ test('the response actions are function-key POSTs under /api/actions', () => {
     ['removeRateLimit', 'actions/remove-rate-limit'],
     ['disableEndpoint', 'actions/disable-endpoint'],
     ['enableEndpoint', 'actions/enable-endpoint'],
+    ['requireSubscription', 'actions/require-subscription'],
+    ['allowAnonymous', 'actions/allow-anonymous'],
   ] as const;
   for (const [name, route] of routes) {
     const trigger = triggerOf(name);
