@@ -11,12 +11,16 @@ import type {
 import { Settings } from '../shared/settings';
 import { allowAnonymous } from './allowAnonymous';
 import { blockIp } from './blockIp';
+import { createSuppressionRule } from './createSuppressionRule';
+import { deleteSuppressionRule } from './deleteSuppressionRule';
 import { disableEndpoint } from './disableEndpoint';
 import { enableEndpoint } from './enableEndpoint';
 import { evaluateWindows } from './evaluateWindows';
+import { getSuppressionRule } from './getSuppressionRule';
 import { expireActions } from './expireActions';
 import { health } from './health';
 import { ingest } from './ingest';
+import { listSuppressionRules } from './listSuppressionRules';
 import { markInactiveEndpoints } from './markInactiveEndpoints';
 import { purgeExpired } from './purgeExpired';
 import { rateLimitIp } from './rateLimitIp';
@@ -115,6 +119,30 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
     trigger: 'http',
     options: { route: 'health', methods: ['GET'], authLevel: 'anonymous' },
     handler: health,
+  },
+  {
+    name: 'createSuppressionRule',
+    trigger: 'http',
+    options: { route: 'suppression-rules', methods: ['POST'], authLevel: 'function' },
+    handler: createSuppressionRule,
+  },
+  {
+    name: 'listSuppressionRules',
+    trigger: 'http',
+    options: { route: 'suppression-rules', methods: ['GET'], authLevel: 'function' },
+    handler: listSuppressionRules,
+  },
+  {
+    name: 'getSuppressionRule',
+    trigger: 'http',
+    options: { route: 'suppression-rules/{id}', methods: ['GET'], authLevel: 'function' },
+    handler: getSuppressionRule,
+  },
+  {
+    name: 'deleteSuppressionRule',
+    trigger: 'http',
+    options: { route: 'suppression-rules/{id}', methods: ['DELETE'], authLevel: 'function' },
+    handler: deleteSuppressionRule,
   },
   responseAction('blockIp', 'block-ip', blockIp),
   responseAction('unblockIp', 'unblock-ip', unblockIp),

@@ -129,7 +129,10 @@ export interface AlertStore {
 /** Suppression rules (the HTTP API manages them; detection only reads them). */
 export interface SuppressionRuleStore {
   list(): Promise<SuppressionRule[]>;
+  get(id: string): Promise<SuppressionRule | undefined>;
   put(rule: SuppressionRule): Promise<void>;
+  /** True when there was such a rule. */
+  delete(id: string): Promise<boolean>;
 }
 
 /** An endpoint's activity verdict, kept for the endpoints API and recommendations. */

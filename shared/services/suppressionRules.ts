@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+
+import { z } from 'zod';
+
+import { applySuppression, findSuppressingRule, parseSuppressionRule, type SuppressionRule } from '../core/alerts';
+import { NotFoundError, ValidationError } from '../errors';
+import type { AlertStore, Clock, SuppressionRuleStore } from '../ports';
+
+/** Body of POST /api/suppression-rules: the rule without the fields the service fills in. */
+export const newRuleSchema = z.looseObject({
+  /** Also dismiss the active and in-progress alerts the rule matches now (default false). */
+  dismissMatching: z.boolean().optional(),
+  createdBy: z.string().trim().min(1).max(256).optional(),
+});
+
+export interface RuleCreated {
+  rule: SuppressionRule;
+  /** Ids of the open alerts the rule dismissed, when asked to. */
+  dismissed: string[];
+}
+
+/**
+ * Creates a suppression rule (id and creation time filled in, everything else validated with the
+ * rule's own schema, errors naming the field); optionally dismisses the open alerts it matches,
+ * recording the rule on each.
+ */
+export async function createSuppressionRule(
+  body: Record<string, unknown> & { dismissMatching?: boolean; createdBy?: string },
+  caller: string,
+  deps: { rules: SuppressionRuleStore; alerts: AlertStore; clock: Clock },
+): Promise<RuleCreated> {
+  const { dismissMatching, ...fields } = body;
+  const now = deps.clock.now();
+  const parsed = parseSuppressionRule({ ...fields, id: randomUUID(), createdBy: body.createdBy ?? caller, createdAt: now.toISOString() });
+  if (!parsed.ok) {
+    const [first = 'rule: invalid'] = parsed.errors;
+    throw new ValidationError(first, first.split(':')[0]);
+  }
+  await deps.rules.put(parsed.rule);
+  const dismissed: string[] = [];
+  if (dismissMatching === true) {
+    const open = (await deps.alerts.list()).filter((alert) => alert.status === 'Active' || alert.status === 'InProgress');
+    const matched = open.filter((alert) => findSuppressingRule(alert, [parsed.rule], now) !== undefined);
+    await deps.alerts.put(matched.map((alert) => applySuppression(alert, parsed.rule, now)));
+    dismissed.push(...matched.map((alert) => alert.systemAlertId));
+  }
+  return { rule: parsed.rule, dismissed };
+}
+
+export async function getSuppressionRule(id: string, rules: SuppressionRuleStore): Promise<SuppressionRule> {
+  const rule = await rules.get(id);
+  if (rule === undefined) throw new NotFoundError(`no suppression rule ${id}`);
+  return rule;
+}
