@@ -2,6 +2,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { ApiManagementClientOptionalParams } from '@azure/arm-apimanagement';
 
 import { createApimPolicyClient } from '../shared/azure/apimPolicies';
+import { createPlaybookRunner, type PlaybookRunnerOptions } from '../shared/azure/logicApps';
 import { createCredential } from '../shared/azure/credential';
 import { getConfig, type Config } from '../shared/config';
 import type { SuppressionRule } from '../shared/core/alerts';
@@ -10,7 +11,7 @@ import { SuspiciousIpDetector } from '../shared/core/detectors/suspiciousIp';
 import { SuspiciousUserAgentDetector } from '../shared/core/detectors/suspiciousUserAgent';
 import { TorExitNodeDetector } from '../shared/core/detectors/torExitNode';
 import { DomainError } from '../shared/errors';
-import { systemClock, type Clock, type PolicyClient } from '../shared/ports';
+import { systemClock, type Clock, type PlaybookRunner, type PolicyClient } from '../shared/ports';
 import { IngestCache, type IngestDependencies, type InstantDetection } from '../shared/services/ingestBatch';
 import { CachedInstantDetectors } from '../shared/services/instantDetectors';
 import { IntelListsCache } from '../shared/services/refreshIntel';
@@ -48,6 +49,8 @@ export interface AppDependencies {
   actions: TableActionStore;
   /** The configured APIM service's policies; throws `unavailable` when no service is configured. */
   policies(): PolicyClient;
+  /** Runs Logic App playbooks through ARM with the app's identity. */
+  playbooks(): PlaybookRunner;
   /** The ingest path's instant detection: patterns, intel and the current content baselines. */
   detection: InstantDetection;
 }
@@ -62,7 +65,7 @@ export function createDependencies(
     clock?: Clock;
     tableOptions?: Partial<TableFactoryOptions>;
     /** ARM client options and credential (tests point them at a local ARM server). */
-    arm?: { options?: ApiManagementClientOptionalParams; credential?: TokenCredential };
+    arm?: { options?: ApiManagementClientOptionalParams; credential?: TokenCredential; playbooks?: PlaybookRunnerOptions };
   } = {},
 ): AppDependencies {
   const tables = new TableFactory(config.tables, config.tablePrefix, {
@@ -90,6 +93,12 @@ export function createDependencies(
     policyClient ??= createApimPolicyClient(options.arm?.credential ?? createCredential(clientId), config.apim, options.arm?.options);
     return policyClient;
   };
+  let playbookRunner: PlaybookRunner | undefined;
+  const playbooks = (): PlaybookRunner => {
+    const clientId = config.tables.kind === 'endpoint' ? config.tables.clientId : undefined;
+    playbookRunner ??= createPlaybookRunner(options.arm?.credential ?? createCredential(clientId), options.arm?.playbooks);
+    return playbookRunner;
+  };
   return {
     config,
     clock,
@@ -109,6 +118,7 @@ export function createDependencies(
     instantDetectors: detectors,
     actions: new TableActionStore(tables),
     policies,
+    playbooks,
     detection: {
       detectors: async () => {
         await intelLists.refresh();

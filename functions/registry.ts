@@ -28,6 +28,7 @@ import { recomputeBaselines } from './recomputeBaselines';
 import { refreshIntel } from './refreshIntel';
 import { removeRateLimit } from './removeRateLimit';
 import { requireSubscription } from './requireSubscription';
+import { runPlaybook } from './runPlaybook';
 import { unblockIp } from './unblockIp';
 
 /**
@@ -152,6 +153,7 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   responseAction('enableEndpoint', 'enable-endpoint', enableEndpoint),
   responseAction('requireSubscription', 'require-subscription', requireSubscription),
   responseAction('allowAnonymous', 'allow-anonymous', allowAnonymous),
+  responseAction('runPlaybook', 'run-playbook', runPlaybook),
 ];
 
 /** Host-facing option objects, exactly as functions/index.ts passes them to `app`. */

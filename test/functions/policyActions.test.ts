@@ -8,6 +8,9 @@ import { createDependencies, setDependencies, type AppDependencies } from '../..
 import { allowAnonymous } from '../../functions/allowAnonymous';
 import { disableEndpoint } from '../../functions/disableEndpoint';
 import { requireSubscription } from '../../functions/requireSubscription';
+import { runPlaybook } from '../../functions/runPlaybook';
+import { makeEndpoint } from '../../shared/core/requestEvent';
+import { raiseAlerts } from '../../shared/services/raiseAlerts';
 import { enableEndpoint } from '../../functions/enableEndpoint';
 import { rateLimitIp } from '../../functions/rateLimitIp';
 import { removeRateLimit } from '../../functions/removeRateLimit';
@@ -51,7 +54,9 @@ before(async () => {
     WARDEN_APIM_SERVICE_NAME: service.serviceName,
     WARDEN_BLOCK_ALLOWLIST: '192.0.2.0/24',
   });
-  deps = createDependencies(config, { arm: { options: arm.clientOptions(), credential: fakeArmCredential } });
+  deps = createDependencies(config, {
+    arm: { options: arm.clientOptions(), credential: fakeArmCredential, playbooks: { clientOptions: arm.clientOptions(), tlsOptions: { ca: arm.caCert } } },
+  });
   setDependencies(deps);
 });
 after(async () => {
@@ -207,6 +212,31 @@ test('requiring a subscription key on an API flips its setting, is idempotent an
   assert.equal(arm.api(service, 'open-api')?.subscriptionRequired, false);
   const missing = await call(requireSubscription, { reason: 'x' });
   assert.equal((missing.jsonBody as { error: { field: string } }).error.field, 'apiId');
+});
+
+test('a playbook receives the alert in Defender\'s export shape; its callback signature never reaches the caller', async () => {
+  const workflow = { subscriptionId: service.subscriptionId, resourceGroup: 'rg-playbooks', workflowName: 'block-on-alert', triggerName: 'manual' };
+  const sig = arm.addWorkflow(workflow);
+  const time = Date.parse('2026-06-01T10:00:00Z');
+  const endpoint = makeEndpoint({ service: 'contoso-apim', apiId: 'shop-api', operationId: 'get-order', pathTemplate: '' });
+  await raiseAlerts(
+    [{ alertType: 'API_AccessFromTorExitNode', time, endTime: time, entities: { clientIp: '203.0.113.66', endpoint }, observed: '203.0.113.66', score: 1, evidence: {} }],
+    { alerts: deps.alerts, rules: [] },
+    { detectedAt: new Date(time), now: new Date(time) },
+  );
+  const [alert] = await deps.alerts.list();
+  assert.ok(alert);
+  const response = await call(runPlaybook, { ...workflow, alertId: alert.systemAlertId });
+  assert.equal(response.status, 200, JSON.stringify(response.jsonBody));
+  assert.equal((response.jsonBody as { status: number }).status, 202);
+  assert.doesNotMatch(JSON.stringify(response.jsonBody), new RegExp(sig));
+  const posted = arm.callbacks.at(-1)?.body as { AlertType: string; SystemAlertId: string };
+  assert.equal(posted.AlertType, 'API_AccessFromTorExitNode');
+  assert.equal(posted.SystemAlertId, alert.systemAlertId);
+
+  assert.equal((await call(runPlaybook, { ...workflow, alertId: 'nope' })).status, 404);
+  const bad = await call(runPlaybook, { ...workflow, subscriptionId: 'not-a-guid', alertId: alert.systemAlertId });
+  assert.equal((bad.jsonBody as { error: { field: string } }).error.field, 'subscriptionId');
 });
 
 test('without an APIM service configured the actions answer 503 with what to set', async () => {

@@ -50,6 +50,7 @@ test('the app registers exactly the expected functions, and sets its programming
     'refreshIntel',
     'removeRateLimit',
     'requireSubscription',
+    'runPlaybook',
     'unblockIp',
   ]);
   assert.equal(host.programmingModels.length, 1);
@@ -107,6 +108,7 @@ test('the response actions are function-key POSTs under /api/actions', () => {
     ['enableEndpoint', 'actions/enable-endpoint'],
     ['requireSubscription', 'actions/require-subscription'],
     ['allowAnonymous', 'actions/allow-anonymous'],
+    ['runPlaybook', 'actions/run-playbook'],
   ] as const;
   for (const [name, route] of routes) {
     const trigger = triggerOf(name);
