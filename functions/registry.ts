@@ -50,6 +50,11 @@ export type FunctionDefinition =
       handler: EventHubHandler;
     };
 
+/** A timer function on an NCRONTAB schedule (seconds first, UTC). Never run on startup: on a consumption plan that is every cold start. */
+function timer(name: string, schedule: string, handler: TimerHandler): FunctionDefinition {
+  return { name, trigger: 'timer', options: { schedule }, handler };
+}
+
 /** A response action: a function-key POST under /api/actions/. */
 function responseAction(name: string, route: string, handler: HttpHandler): FunctionDefinition {
   return { name, trigger: 'http', options: { route: `actions/${route}`, methods: ['POST'], authLevel: 'function' }, handler };
@@ -73,48 +78,18 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
     },
     handler: ingest,
   },
-  {
-    name: 'evaluateWindows',
-    trigger: 'timer',
-    // Every 5 minutes.
-    options: { schedule: '0 */5 * * * *' },
-    handler: evaluateWindows,
-  },
-  {
-    name: 'recomputeBaselines',
-    trigger: 'timer',
-    // Daily at 01:00 UTC. (Not on startup: on a consumption plan that would be every cold start.)
-    options: { schedule: '0 0 1 * * *' },
-    handler: recomputeBaselines,
-  },
-  {
-    name: 'markInactiveEndpoints',
-    trigger: 'timer',
-    // Daily at 01:30 UTC.
-    options: { schedule: '0 30 1 * * *' },
-    handler: markInactiveEndpoints,
-  },
-  {
-    name: 'refreshIntel',
-    trigger: 'timer',
-    // Daily at 03:15 UTC.
-    options: { schedule: '0 15 3 * * *' },
-    handler: refreshIntel,
-  },
-  {
-    name: 'expireActions',
-    trigger: 'timer',
-    // Every 5 minutes.
-    options: { schedule: '30 */5 * * * *' },
-    handler: expireActions,
-  },
-  {
-    name: 'purgeExpired',
-    trigger: 'timer',
-    // Daily at 02:30 UTC.
-    options: { schedule: '0 30 2 * * *' },
-    handler: purgeExpired,
-  },
+  // Every 5 minutes.
+  timer('evaluateWindows', '0 */5 * * * *', evaluateWindows),
+  // Daily at 01:00 UTC.
+  timer('recomputeBaselines', '0 0 1 * * *', recomputeBaselines),
+  // Daily at 01:30 UTC.
+  timer('markInactiveEndpoints', '0 30 1 * * *', markInactiveEndpoints),
+  // Daily at 03:15 UTC.
+  timer('refreshIntel', '0 15 3 * * *', refreshIntel),
+  // Every 5 minutes.
+  timer('expireActions', '30 */5 * * * *', expireActions),
+  // Daily at 02:30 UTC.
+  timer('purgeExpired', '0 30 2 * * *', purgeExpired),
   {
     name: 'health',
     trigger: 'http',

@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 
 import { Command, InvalidArgumentError } from 'commander';
 
+import { eventHubConnectionOf } from '../shared/azure/eventHubSource';
 import { sendBodies } from '../shared/azure/eventHubSender';
 import { parseConfig } from '../shared/config';
 import { parseInventory, type Inventory } from '../shared/core/inventory';
@@ -14,7 +15,6 @@ import { TorExitNodeDetector } from '../shared/core/detectors/torExitNode';
 import { runDetect } from './detect';
 import { DEFAULT_START, runGenerate } from './generate';
 import { intelListsFromFiles } from './intelFiles';
-import { eventHubConnectionOf } from './local/feeds';
 import { loadLocalSettings } from './local/localSettings';
 import { linesAsBatches } from './messageLines';
 import { parseFile } from './parseFile';

@@ -2,8 +2,7 @@ import type { LogHandler } from '@azure/functions';
 
 import type { FunctionDefinition } from '../../functions/registry';
 import type { Config } from '../../shared/config';
-import { createCredential } from '../../shared/azure/credential';
-import { startEventHubSource, type EventHubConnection } from '../../shared/azure/eventHubSource';
+import { eventHubConnectionOf, startEventHubSource } from '../../shared/azure/eventHubSource';
 import type { Label } from '../../shared/generator';
 import type { PartitionStateStore } from '../../shared/ports';
 import { TableCheckpointStore } from '../../shared/storage/eventHubCheckpointStore';
@@ -18,14 +17,6 @@ type EventHubDefinition = Extract<FunctionDefinition, { trigger: 'eventHub' }>;
 export interface RunningFeed {
   done: Promise<void>;
   stop(): Promise<void>;
-}
-
-/** The SDK's connection from the app's configuration: a connection string, or the namespace with the identity. */
-export function eventHubConnectionOf(config: Config): EventHubConnection {
-  if (config.eventHub === undefined) throw new Error('no Event Hub connection is configured');
-  return config.eventHub.kind === 'connectionString'
-    ? { connectionString: config.eventHub.connectionString }
-    : { fullyQualifiedNamespace: config.eventHub.fullyQualifiedNamespace, credential: createCredential(config.eventHub.clientId) };
 }
 
 /**

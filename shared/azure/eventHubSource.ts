@@ -11,7 +11,9 @@ import {
   type TokenCredential,
 } from '@azure/event-hubs';
 
+import type { Config } from '../config';
 import { silentLogger, type Logger } from '../ports';
+import { createCredential } from './credential';
 
 /** How to reach an Event Hubs namespace: a connection string (SAS, or the local emulator) or Entra ID. */
 export type EventHubConnection =
@@ -278,4 +280,12 @@ export function redact(text: string, secrets: string[] = []): string {
     .replace(/(SharedAccessKey\s*=\s*)[^;"'\s]+/gi, '$1***')
     .replace(/(SharedAccessSignature\s*=\s*)[^;"']+/gi, '$1***')
     .replace(/([?&\s]sig=)[^&;"'\s]+/gi, '$1***');
+}
+
+/** The SDK's connection from the app's configuration: a connection string, or the namespace with the identity. */
+export function eventHubConnectionOf(config: Config): EventHubConnection {
+  if (config.eventHub === undefined) throw new Error('no Event Hub connection is configured');
+  return config.eventHub.kind === 'connectionString'
+    ? { connectionString: config.eventHub.connectionString }
+    : { fullyQualifiedNamespace: config.eventHub.fullyQualifiedNamespace, credential: createCredential(config.eventHub.clientId) };
 }

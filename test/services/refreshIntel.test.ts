@@ -20,6 +20,14 @@ import { IPSUM_FULL, TOR_2024, TOR_2026, dataText } from '../core/intel/support'
 import { startFeedServer, type FeedServer } from '../http/feedServer';
 import { startAzurite, type RunningAzurite } from '../support/azurite';
 
+/** An intel store whose every read and write fails, as an unreachable account would. */
+function unreachableStore(message: string): IntelStore {
+  const fail = async (): Promise<never> => {
+    throw new Error(message);
+  };
+  return { current: fail, read: fail, write: fail, publish: fail };
+}
+
 const torText = dataText(TOR_2026);
 const torCount = parseFeed(torText).entries.length;
 /** IPsum's full list, served gzipped as the real feed is mirrored. */
@@ -210,16 +218,7 @@ describe('refreshIntel (local HTTP feeds, Azurite)', () => {
 
   test('storage failures are reported per kind, never thrown', async () => {
     const { logger } = fresh();
-    const broken: IntelStore = {
-      current: async () => {
-        throw new Error('storage unreachable');
-      },
-      read: async () => '',
-      write: async () => {
-        throw new Error('unreachable');
-      },
-      publish: async () => ({ deleted: 0 }),
-    };
+    const broken = unreachableStore('storage unreachable');
     const summary = await refreshIntel({ store: broken, fetchFeed: createFeedFetcher(), logger }, { feeds: { tor: ['https://example.invalid/tor'], threatIntel: [] } });
     assert.equal(summary.ok, false);
     assert.match(summary.kinds.tor.publishError ?? '', /could not read the stored tor lists: storage unreachable/);
@@ -282,16 +281,7 @@ describe('IntelListsCache', () => {
   test('keeps what it has when storage fails, and says so', async () => {
     const clock = { t: 0, now: () => new Date(clock.t) };
     const logger = recordingLogger();
-    const broken: IntelStore = {
-      current: async () => {
-        throw new Error('503 Server Busy');
-      },
-      read: async () => '',
-      write: async () => {
-        throw new Error('no');
-      },
-      publish: async () => ({ deleted: 0 }),
-    };
+    const broken = unreachableStore('503 Server Busy');
     const cache = new IntelListsCache(broken, { clock, logger });
     const lists = await cache.refresh(true);
     assert.equal(lists.origin.tor, 'snapshot');

@@ -1,9 +1,10 @@
 import { planTraffic, type GeneratorOptions, type Label } from '../../shared/generator';
 import type { IngestBatch, IngestMessage, IngestSummary } from '../../shared/services/ingestBatch';
+import { DemoPartitioner } from '../../scripts/local/demoFeed';
 
 /**
  * Generates traffic and ingests it through `ingest`, spreading messages over `partitions`
- * pseudo partitions by partition key (as Event Hubs does), in batches of `batchSize`.
+ * pseudo partitions by partition key as the demo does, in batches of `batchSize`.
  */
 export async function ingestGenerated(
   ingest: (batch: IngestBatch) => Promise<IngestSummary>,
@@ -12,22 +13,22 @@ export async function ingestGenerated(
   batchSize = 500,
 ): Promise<{ labels: Label[]; messages: number }> {
   const plan = planTraffic(options);
-  const pending = Array.from({ length: partitions }, (): IngestMessage[] => []);
-  const next = Array.from({ length: partitions }, () => 0);
+  const partitioner = new DemoPartitioner(partitions, options.start);
+  const pending = new Map<string, IngestMessage[]>();
   let messages = 0;
-  const flush = async (partition: number) => {
-    const batch = pending[partition] ?? [];
-    if (batch.length > 0) await ingest({ partitionId: String(partition), messages: batch.splice(0) });
+  const flush = async (partitionId: string) => {
+    const batch = pending.get(partitionId) ?? [];
+    pending.delete(partitionId);
+    if (batch.length > 0) await ingest({ partitionId, messages: batch });
   };
-  for (const message of plan.messages()) {
-    let hash = 0;
-    for (let i = 0; i < message.partitionKey.length; i += 1) hash = (hash * 31 + message.partitionKey.charCodeAt(i)) >>> 0;
-    const partition = hash % partitions;
-    const sequenceNumber = (next[partition] = (next[partition] ?? 0) + 1);
-    pending[partition]?.push({ body: message.body, sequenceNumber, offset: String(sequenceNumber), enqueuedTimeUtc: new Date(message.time) });
+  for (const generated of plan.messages()) {
+    const { partitionId, message } = partitioner.place(generated);
+    const batch = pending.get(partitionId) ?? [];
+    batch.push(message);
+    pending.set(partitionId, batch);
     messages += 1;
-    if ((pending[partition]?.length ?? 0) >= batchSize) await flush(partition);
+    if (batch.length >= batchSize) await flush(partitionId);
   }
-  for (let p = 0; p < partitions; p += 1) await flush(p);
+  for (const partitionId of [...pending.keys()]) await flush(partitionId);
   return { labels: plan.labels, messages };
 }
