@@ -52,14 +52,29 @@ export async function parseBody<S extends z.ZodType>(request: HttpRequest, schem
   } catch {
     throw new ValidationError('the body must be a JSON object', 'body');
   }
-  const result = schema.safeParse(body);
+  return validated(schema, body, 'body');
+}
+
+/** The input parsed by the schema, or a ValidationError naming the first bad field (`whole` when the input itself is wrong). */
+function validated<S extends z.ZodType>(schema: S, input: unknown, whole: string): z.infer<S> {
+  const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.join('.');
+  const field = issue === undefined || issue.path.length === 0 ? whole : issue.path.join('.');
   throw new ValidationError(`${field}: ${issue?.message ?? 'invalid'}`, field);
 }
 
 /** Who is calling: the signed-in principal App Service authentication passes on, else the body's claim. */
 export function callerOf(request: HttpRequest, claimed?: string): string {
   return request.headers.get('x-ms-client-principal-name') ?? claimed ?? 'unknown (function key)';
+}
+
+/**
+ * The request's query parameters validated with a zod schema (a repeated parameter is read as
+ * its values joined by commas); a 400 naming the first bad parameter otherwise.
+ */
+export function parseQuery<S extends z.ZodType>(request: HttpRequest, schema: S): z.infer<S> {
+  const raw: Record<string, string> = {};
+  for (const key of new Set(request.query.keys())) raw[key] = request.query.getAll(key).join(',');
+  return validated(schema, raw, 'query');
 }

@@ -11,15 +11,18 @@ import type {
 import { Settings } from '../shared/settings';
 import { allowAnonymous } from './allowAnonymous';
 import { blockIp } from './blockIp';
+import { createSampleAlerts } from './createSampleAlerts';
 import { createSuppressionRule } from './createSuppressionRule';
 import { deleteSuppressionRule } from './deleteSuppressionRule';
 import { disableEndpoint } from './disableEndpoint';
 import { enableEndpoint } from './enableEndpoint';
 import { evaluateWindows } from './evaluateWindows';
+import { getAlert } from './getAlert';
 import { getSuppressionRule } from './getSuppressionRule';
 import { expireActions } from './expireActions';
 import { health } from './health';
 import { ingest } from './ingest';
+import { listAlerts } from './listAlerts';
 import { listSuppressionRules } from './listSuppressionRules';
 import { markInactiveEndpoints } from './markInactiveEndpoints';
 import { purgeExpired } from './purgeExpired';
@@ -30,6 +33,8 @@ import { removeRateLimit } from './removeRateLimit';
 import { requireSubscription } from './requireSubscription';
 import { runPlaybook } from './runPlaybook';
 import { unblockIp } from './unblockIp';
+import { updateAlert } from './updateAlert';
+import { updateAlerts } from './updateAlerts';
 
 /**
  * Every function of the app as plain data. functions/index.ts registers them with the host;
@@ -55,9 +60,14 @@ function timer(name: string, schedule: string, handler: TimerHandler): FunctionD
   return { name, trigger: 'timer', options: { schedule }, handler };
 }
 
+/** A route of the HTTP API: function-key auth. */
+function api(name: string, method: HttpMethod, route: string, handler: HttpHandler): FunctionDefinition {
+  return { name, trigger: 'http', options: { route, methods: [method], authLevel: 'function' }, handler };
+}
+
 /** A response action: a function-key POST under /api/actions/. */
 function responseAction(name: string, route: string, handler: HttpHandler): FunctionDefinition {
-  return { name, trigger: 'http', options: { route: `actions/${route}`, methods: ['POST'], authLevel: 'function' }, handler };
+  return api(name, 'POST', `actions/${route}`, handler);
 }
 
 /** `%NAME%` makes the host resolve a binding property from an app setting. */
@@ -96,30 +106,15 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
     options: { route: 'health', methods: ['GET'], authLevel: 'anonymous' },
     handler: health,
   },
-  {
-    name: 'createSuppressionRule',
-    trigger: 'http',
-    options: { route: 'suppression-rules', methods: ['POST'], authLevel: 'function' },
-    handler: createSuppressionRule,
-  },
-  {
-    name: 'listSuppressionRules',
-    trigger: 'http',
-    options: { route: 'suppression-rules', methods: ['GET'], authLevel: 'function' },
-    handler: listSuppressionRules,
-  },
-  {
-    name: 'getSuppressionRule',
-    trigger: 'http',
-    options: { route: 'suppression-rules/{id}', methods: ['GET'], authLevel: 'function' },
-    handler: getSuppressionRule,
-  },
-  {
-    name: 'deleteSuppressionRule',
-    trigger: 'http',
-    options: { route: 'suppression-rules/{id}', methods: ['DELETE'], authLevel: 'function' },
-    handler: deleteSuppressionRule,
-  },
+  api('listAlerts', 'GET', 'alerts', listAlerts),
+  api('getAlert', 'GET', 'alerts/{id}', getAlert),
+  api('updateAlert', 'PATCH', 'alerts/{id}', updateAlert),
+  api('updateAlerts', 'POST', 'alerts/bulk-update', updateAlerts),
+  api('createSampleAlerts', 'POST', 'alerts/samples', createSampleAlerts),
+  api('createSuppressionRule', 'POST', 'suppression-rules', createSuppressionRule),
+  api('listSuppressionRules', 'GET', 'suppression-rules', listSuppressionRules),
+  api('getSuppressionRule', 'GET', 'suppression-rules/{id}', getSuppressionRule),
+  api('deleteSuppressionRule', 'DELETE', 'suppression-rules/{id}', deleteSuppressionRule),
   responseAction('blockIp', 'block-ip', blockIp),
   responseAction('unblockIp', 'unblock-ip', unblockIp),
   responseAction('rateLimitIp', 'rate-limit', rateLimitIp),

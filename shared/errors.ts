@@ -37,3 +37,17 @@ export class ConfigurationError extends DomainError {
     super('configuration', message);
   }
 }
+
+/**
+ * Runs a read-modify-write until it does not lose a race: a `conflict` DomainError (someone else
+ * wrote in between) makes it run again, from its read, up to `attempts` times in all.
+ */
+export async function retryOnConflict<T>(operation: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'conflict') || attempt >= attempts) throw error;
+    }
+  }
+}

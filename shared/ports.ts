@@ -2,7 +2,7 @@
  * Small interfaces ("ports") that services depend on. Adapters in shared/storage and
  * shared/azure implement them; tests and the local run plug in the same adapters.
  */
-import type { Alert, SuppressionRule } from './core/alerts';
+import type { Alert, AlertFilter, SuppressionRule } from './core/alerts';
 import type { IntelKind } from './core/intel';
 import type { Rejection } from './core/parse';
 import type { Endpoint } from './core/requestEvent';
@@ -116,14 +116,57 @@ export interface BaselineStore {
   currentVersion(kind: string): Promise<string | undefined>;
 }
 
-/** Alerts, found by dedupe key (repeats aggregate) and listed. */
+/** An alert as stored, with the token a conditional write needs. */
+export interface StoredAlert {
+  alert: Alert;
+  etag: string;
+}
+
+/** What a store can narrow a listing by before it reaches the service (which applies the whole filter). */
+export type AlertStoreFilter = Pick<AlertFilter, 'severities' | 'statuses' | 'alertTypes' | 'apiId' | 'operationId' | 'from' | 'to' | 'isSample'>;
+
+/**
+ * Alerts, found by dedupe key (repeats aggregate) or id, and listed. Writes are conditional, so
+ * detection aggregating a repeat and an analyst triaging the same alert never overwrite each
+ * other: the loser gets a `conflict` DomainError, re-reads and re-applies its change.
+ */
 export interface AlertStore {
   /** The alerts ever raised for a dedupe key, newest first. */
-  byDedupeKey(dedupeKey: string): Promise<Alert[]>;
-  /** Inserts or replaces alerts (by systemAlertId). */
-  put(alerts: readonly Alert[]): Promise<void>;
-  /** Every alert (the HTTP API adds filters and paging). */
-  list(): Promise<Alert[]>;
+  byDedupeKey(dedupeKey: string): Promise<StoredAlert[]>;
+  get(alertId: string): Promise<StoredAlert | undefined>;
+  /**
+   * Creates the alert (`etag` undefined; conflict if it exists) or replaces it if it still has
+   * `etag` (conflict otherwise); returns the new etag. Every write queues the alert for export,
+   * and a creation for automation.
+   */
+  save(alert: Alert, etag?: string): Promise<string>;
+  /** Alerts, at least those passing `filter` (callers apply the full filter). */
+  list(filter?: AlertStoreFilter): Promise<Alert[]>;
+}
+
+/** What happened to an alert that others must hear about. */
+export interface OutboxEntry {
+  alertId: string;
+  /** 'export': send the alert's current state to the SIEM hub; 'automation': run matching automation rules (new alerts only). */
+  kind: 'export' | 'automation';
+  /** Failed attempts so far, and the last error (no secrets). */
+  attempts: number;
+  lastError?: string;
+  /** Wall-clock time the entry was (last) queued, ISO 8601. */
+  queuedAt: string;
+  /** Concurrency token: `done` removes the entry only if it was not queued again since it was read. */
+  etag: string;
+}
+
+export interface AlertOutbox {
+  /** Queues the alert for export and, when `created`, for automation. Idempotent: one pending entry per (kind, alert). */
+  enqueue(alertIds: readonly { alertId: string; created: boolean }[]): Promise<void>;
+  /** Oldest first. */
+  pending(kind: OutboxEntry['kind'], limit: number): Promise<OutboxEntry[]>;
+  /** Removes the entry unless it was queued again after it was read. */
+  done(entries: readonly OutboxEntry[]): Promise<void>;
+  /** Records a failed attempt (attempts + 1, lastError). */
+  failed(entry: OutboxEntry, error: string): Promise<void>;
 }
 
 /** Suppression rules (the HTTP API manages them; detection only reads them). */

@@ -22,8 +22,8 @@ export type RunPlaybookBody = z.infer<typeof runPlaybookSchema>;
  * Defender's continuous-export shape, so playbooks written for Defender read it unchanged.
  */
 export async function runPlaybookForAlert(body: RunPlaybookBody, deps: { alerts: AlertStore; playbooks: PlaybookRunner }): Promise<PlaybookRunResult> {
-  const alert = (await deps.alerts.list()).find((candidate) => candidate.systemAlertId === body.alertId);
-  if (alert === undefined) throw new NotFoundError(`no alert ${body.alertId}`);
+  const stored = await deps.alerts.get(body.alertId);
+  if (stored === undefined) throw new NotFoundError(`no alert ${body.alertId}`);
   const { alertId: _alert, ...workflow } = body;
-  return await deps.playbooks.runPlaybook(workflow, toDefenderExport(alert));
+  return await deps.playbooks.runPlaybook(workflow, toDefenderExport(stored.alert));
 }

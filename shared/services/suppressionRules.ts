@@ -5,6 +5,9 @@ import { z } from 'zod';
 import { applySuppression, findSuppressingRule, parseSuppressionRule, type SuppressionRule } from '../core/alerts';
 import { NotFoundError, ValidationError } from '../errors';
 import type { AlertStore, Clock, SuppressionRuleStore } from '../ports';
+import { modifyAlert } from './alerts';
+
+const OPEN = new Set(['Active', 'InProgress']);
 
 /** Body of POST /api/suppression-rules: the rule without the fields the service fills in. */
 export const newRuleSchema = z.looseObject({
@@ -39,10 +42,13 @@ export async function createSuppressionRule(
   await deps.rules.put(parsed.rule);
   const dismissed: string[] = [];
   if (dismissMatching === true) {
-    const open = (await deps.alerts.list()).filter((alert) => alert.status === 'Active' || alert.status === 'InProgress');
-    const matched = open.filter((alert) => findSuppressingRule(alert, [parsed.rule], now) !== undefined);
-    await deps.alerts.put(matched.map((alert) => applySuppression(alert, parsed.rule, now)));
-    dismissed.push(...matched.map((alert) => alert.systemAlertId));
+    const open = await deps.alerts.list({ statuses: ['Active', 'InProgress'] });
+    for (const candidate of open) {
+      const changed = await modifyAlert(deps.alerts, candidate.systemAlertId, (alert) =>
+        OPEN.has(alert.status) && findSuppressingRule(alert, [parsed.rule], now) !== undefined ? applySuppression(alert, parsed.rule, now) : undefined,
+      );
+      if (changed?.suppression?.ruleId === parsed.rule.id) dismissed.push(candidate.systemAlertId);
+    }
   }
   return { rule: parsed.rule, dismissed };
 }

@@ -23,6 +23,8 @@ export const TableNames = {
   evaluation: 'evaluation',
   /** Alerts, partitioned by dedupe key. */
   alerts: 'alerts',
+  /** Alert id → the alerts partition holding it. */
+  alertIds: 'alertids',
   /** Suppression rules. */
   suppressionRules: 'suppressionrules',
   /** Per endpoint: last seen and the inactive mark. */

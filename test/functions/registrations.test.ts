@@ -33,15 +33,18 @@ test('the app registers exactly the expected functions, and sets its programming
   assert.deepEqual(host.registrations.map((r) => r.metadata.name).sort(), [
     'allowAnonymous',
     'blockIp',
+    'createSampleAlerts',
     'createSuppressionRule',
     'deleteSuppressionRule',
     'disableEndpoint',
     'enableEndpoint',
     'evaluateWindows',
     'expireActions',
+    'getAlert',
     'getSuppressionRule',
     'health',
     'ingest',
+    'listAlerts',
     'listSuppressionRules',
     'markInactiveEndpoints',
     'purgeExpired',
@@ -52,6 +55,8 @@ test('the app registers exactly the expected functions, and sets its programming
     'requireSubscription',
     'runPlaybook',
     'unblockIp',
+    'updateAlert',
+    'updateAlerts',
   ]);
   assert.equal(host.programmingModels.length, 1);
 });
@@ -125,5 +130,21 @@ test('every function lives in functions/<name> and exports a handler of its own 
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const exported = (require(file) as Record<string, unknown>)[definition.name];
     assert.equal(exported, definition.handler, `${definition.name}.js exports the registered handler`);
+  }
+});
+
+test('the alerts API routes are function-key routes with their methods', () => {
+  const routes = [
+    ['listAlerts', 'alerts', 'GET'],
+    ['getAlert', 'alerts/{id}', 'GET'],
+    ['updateAlert', 'alerts/{id}', 'PATCH'],
+    ['updateAlerts', 'alerts/bulk-update', 'POST'],
+    ['createSampleAlerts', 'alerts/samples', 'POST'],
+  ] as const;
+  for (const [name, route, method] of routes) {
+    const trigger = triggerOf(name);
+    assert.equal(trigger.route, route);
+    assert.deepEqual(trigger.methods, [method]);
+    assert.equal(trigger.authLevel, 'function');
   }
 });

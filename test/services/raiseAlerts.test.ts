@@ -49,7 +49,9 @@ test('a closed alert is not reopened: a new finding starts a new alert', async (
   await raiseAlerts([tor('203.0.113.9', 0)], { alerts: app.deps.alerts, rules: [] }, { detectedAt: new Date(T0), now });
   const [alert] = await app.deps.alerts.list();
   assert.ok(alert);
-  await app.deps.alerts.put([{ ...alert, status: 'Resolved' }]);
+  const stored = await app.deps.alerts.get(alert.systemAlertId);
+  assert.ok(stored);
+  await app.deps.alerts.save({ ...alert, status: 'Resolved' }, stored.etag);
   const summary = await raiseAlerts([tor('203.0.113.9', 60)], { alerts: app.deps.alerts, rules: [] }, { detectedAt: new Date(T0), now });
   assert.equal(summary.created, 1);
   assert.equal((await app.deps.alerts.list()).length, 2);

@@ -126,6 +126,33 @@ export interface Alert {
   suppression?: AlertSuppression;
   /** A demonstration alert (sample alerts), not a detection. */
   isSample: boolean;
+  /** Triage (./triage): who owns the alert, its labels, whether it was useful, and every change made. */
+  owner?: string;
+  tags?: string[];
+  feedback?: AlertFeedback;
+  history?: AlertHistoryEntry[];
+}
+
+/** An analyst's verdict on an alert (Defender's "Was this useful?"). */
+export interface AlertFeedback {
+  useful: boolean;
+  reason?: string;
+  by: string;
+  /** ISO 8601, wall clock. */
+  at: string;
+}
+
+/** One triage change: who, when, what changed (before → after) and the comment given. */
+export interface AlertHistoryEntry {
+  by: string;
+  /** ISO 8601, wall clock. */
+  at: string;
+  status?: { from: AlertStatus; to: AlertStatus };
+  owner?: { from: string | null; to: string | null };
+  tagsAdded?: string[];
+  tagsRemoved?: string[];
+  feedback?: { useful: boolean; reason?: string };
+  comment?: string;
 }
 
 export interface AlertContext {
@@ -552,6 +579,9 @@ export function mergeFinding(alert: Alert, finding: Finding): Alert {
 // ---------------------------------------------------------------------------------------------
 // Priority
 
+/** What an alert's priority depends on (paging tokens carry these for the last alert of a page). */
+export type PriorityFields = Pick<Alert, 'severity' | 'score' | 'endTimeUtc' | 'systemAlertId'>;
+
 /** High 3, Medium 2, Low 1, Informational 0. */
 export function severityRank(severity: Severity): number {
   const index = SEVERITIES.indexOf(severity);
@@ -573,7 +603,7 @@ function timeOr(text: string): number {
  * (later endTimeUtc first), then systemAlertId (ascending) so that the order is total and
  * deterministic whatever order the alerts came in.
  */
-export function comparePriority(a: Alert, b: Alert, exposure?: (alert: Alert) => number): number {
+export function comparePriority<T extends PriorityFields>(a: T, b: T, exposure?: (alert: T) => number): number {
   const bySeverity = severityRank(b.severity) - severityRank(a.severity);
   if (bySeverity !== 0) return bySeverity;
   if (exposure !== undefined) {

@@ -3,3 +3,7 @@ export * from './catalog';
 export * from './alert';
 export * from './defenderExport';
 export * from './suppression';
+export * from './triage';
+export * from './query';
+export * from './samples';
+export * from './trafficContext';
