@@ -52,15 +52,15 @@ export async function parseBody<S extends z.ZodType>(request: HttpRequest, schem
   } catch {
     throw new ValidationError('the body must be a JSON object', 'body');
   }
-  return validated(schema, body, 'body');
+  return validated(schema, body, (path) => (path.length === 0 ? 'body' : path.join('.')));
 }
 
-/** The input parsed by the schema, or a ValidationError naming the first bad field (`whole` when the input itself is wrong). */
-function validated<S extends z.ZodType>(schema: S, input: unknown, whole: string): z.infer<S> {
+/** The input parsed by the schema, or a ValidationError naming the first bad field. */
+function validated<S extends z.ZodType>(schema: S, input: unknown, fieldOf: (path: readonly PropertyKey[]) => string): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue === undefined || issue.path.length === 0 ? whole : issue.path.join('.');
+  const field = fieldOf(issue?.path ?? []);
   throw new ValidationError(`${field}: ${issue?.message ?? 'invalid'}`, field);
 }
 
@@ -76,5 +76,6 @@ export function callerOf(request: HttpRequest, claimed?: string): string {
 export function parseQuery<S extends z.ZodType>(request: HttpRequest, schema: S): z.infer<S> {
   const raw: Record<string, string> = {};
   for (const key of new Set(request.query.keys())) raw[key] = request.query.getAll(key).join(',');
-  return validated(schema, raw, 'query');
+  // A parameter is named as the caller wrote it ("severity", not "severity.1").
+  return validated(schema, raw, (path) => (path.length === 0 ? 'query' : String(path[0])));
 }

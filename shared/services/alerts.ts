@@ -20,7 +20,7 @@ import {
   type TriageChange,
 } from '../core/alerts';
 import { CidrSet } from '../core/ip';
-import { NotFoundError, retryOnConflict, ValidationError } from '../errors';
+import { DomainError, NotFoundError, retryOnConflict, ValidationError } from '../errors';
 import type { ActionRecord, ActionStore, AlertStore, Clock, PartitionStateStore, WindowStore } from '../ports';
 
 /** Alert ids as the API takes them (deterministic UUID-shaped strings). */
@@ -185,6 +185,17 @@ async function idsMatching(filter: AlertFilter, alerts: AlertStore): Promise<str
 export async function createSampleAlerts(alertTypes: readonly AlertType[] | undefined, deps: { alerts: AlertStore; clock: Clock }): Promise<Alert[]> {
   const now = deps.clock.now();
   const alerts = sampleFindings(now.getTime(), alertTypes).map((finding) => newAlert(finding, { detectedAt: now, isSample: true }));
-  for (const alert of alerts) await deps.alerts.save(alert);
-  return alerts;
+  return await Promise.all(alerts.map((alert) => createOnce(alert, deps.alerts)));
+}
+
+/** Creates the alert, or returns the stored one when it already exists (a repeated request in the same instant). */
+async function createOnce(alert: Alert, alerts: AlertStore): Promise<Alert> {
+  try {
+    await alerts.save(alert);
+    return alert;
+  } catch (error) {
+    const existing = error instanceof DomainError && error.code === 'conflict' ? await alerts.get(alert.systemAlertId) : undefined;
+    if (existing === undefined) throw error;
+    return existing.alert;
+  }
 }

@@ -84,7 +84,7 @@ const SAMPLES: Record<string, Measurement> = {
     window: true,
   },
   API_UnseenParamType: {
-    entities: { clientIp: '203.0.113.16', endpoint: orders, parameterName: 'orderId' },
+    entities: { clientIp: '203.0.113.16', endpoint: orders, parameterName: 'orderId', status: 500 },
     observed: 'text',
     baseline: { types: 'integer' },
     score: 1,
@@ -92,7 +92,7 @@ const SAMPLES: Record<string, Measurement> = {
     window: false,
   },
   API_UnseenParam: {
-    entities: { clientIp: '203.0.113.17', endpoint: search, parameterName: 'debug' },
+    entities: { clientIp: '203.0.113.17', endpoint: search, parameterName: 'debug', status: 200 },
     observed: 'debug',
     baseline: { knownParameters: 'q, page, pageSize' },
     score: 1,
@@ -100,21 +100,21 @@ const SAMPLES: Record<string, Measurement> = {
     window: false,
   },
   API_AccessFromTorExitNode: {
-    entities: { clientIp: '198.51.100.20', endpoint: orders },
+    entities: { clientIp: '198.51.100.20', endpoint: orders, status: 200 },
     observed: '198.51.100.20',
     score: 1,
     evidence: { feed: 'sample Tor exit list', listedAs: '198.51.100.20' },
     window: false,
   },
   API_AccessFromSuspiciousIP: {
-    entities: { clientIp: '198.51.100.21', endpoint: orders },
+    entities: { clientIp: '198.51.100.21', endpoint: orders, status: 200 },
     observed: '198.51.100.21',
     score: 1,
     evidence: { feed: 'sample threat-intel feed', listedAs: '198.51.100.0/24' },
     window: false,
   },
   API_AccessFromSuspiciousUserAgent: {
-    entities: { clientIp: '203.0.113.18', endpoint: search, userAgent: 'sqlmap/1.8 (https://sqlmap.org)' },
+    entities: { clientIp: '203.0.113.18', endpoint: search, status: 200, userAgent: 'sqlmap/1.8 (https://sqlmap.org)' },
     observed: 'sqlmap/1.8 (https://sqlmap.org)',
     score: 1,
     evidence: { category: 'attack-tool', rule: 'sqlmap', matched: 'sqlmap' },
