@@ -8,6 +8,20 @@ import type {
   TimerHandler,
 } from '@azure/functions';
 
+import type { ZodType } from 'zod';
+
+import { alertQuerySchema, triageChangeSchema } from '../shared/core/alerts';
+import type { ApiOperationDoc } from '../shared/http/openApiDocument';
+import {
+  addressActionSchema,
+  apiActionSchema,
+  endpointActionSchema,
+  rateLimitSchema,
+  removeRateLimitSchema,
+} from '../shared/services/actionRequests';
+import { bulkTriageSchema, sampleAlertsSchema } from '../shared/services/alerts';
+import { runPlaybookSchema } from '../shared/services/runPlaybook';
+import { newRuleSchema } from '../shared/services/suppressionRules';
 import { Settings } from '../shared/settings';
 import { allowAnonymous } from './allowAnonymous';
 import { blockIp } from './blockIp';
@@ -18,6 +32,7 @@ import { disableEndpoint } from './disableEndpoint';
 import { enableEndpoint } from './enableEndpoint';
 import { evaluateWindows } from './evaluateWindows';
 import { getAlert } from './getAlert';
+import { getOpenApi } from './getOpenApi';
 import { getSuppressionRule } from './getSuppressionRule';
 import { expireActions } from './expireActions';
 import { health } from './health';
@@ -46,6 +61,8 @@ export type FunctionDefinition =
       trigger: 'http';
       options: { route: string; methods: HttpMethod[]; authLevel: 'anonymous' | 'function' | 'admin' };
       handler: HttpHandler;
+      /** How the OpenAPI document describes the route (its schemas are the ones the handler validates with). */
+      doc: RouteDoc;
     }
   | { name: string; trigger: 'timer'; options: { schedule: string; runOnStartup?: boolean }; handler: TimerHandler }
   | {
@@ -60,14 +77,16 @@ function timer(name: string, schedule: string, handler: TimerHandler): FunctionD
   return { name, trigger: 'timer', options: { schedule }, handler };
 }
 
+export type RouteDoc = Pick<ApiOperationDoc, 'summary' | 'description' | 'tag' | 'query' | 'body' | 'successStatus'>;
+
 /** A route of the HTTP API: function-key auth. */
-function api(name: string, method: HttpMethod, route: string, handler: HttpHandler): FunctionDefinition {
-  return { name, trigger: 'http', options: { route, methods: [method], authLevel: 'function' }, handler };
+function api(name: string, method: HttpMethod, route: string, handler: HttpHandler, doc: RouteDoc): FunctionDefinition {
+  return { name, trigger: 'http', options: { route, methods: [method], authLevel: 'function' }, handler, doc };
 }
 
-/** A response action: a function-key POST under /api/actions/. */
-function responseAction(name: string, route: string, handler: HttpHandler): FunctionDefinition {
-  return api(name, 'POST', `actions/${route}`, handler);
+/** A response action: a function-key POST under /api/actions/ with a JSON body. */
+function responseAction(name: string, route: string, handler: HttpHandler, summary: string, body: ZodType): FunctionDefinition {
+  return api(name, 'POST', `actions/${route}`, handler, { summary, body, tag: 'Response actions' });
 }
 
 /** `%NAME%` makes the host resolve a binding property from an app setting. */
@@ -105,25 +124,40 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
     trigger: 'http',
     options: { route: 'health', methods: ['GET'], authLevel: 'anonymous' },
     handler: health,
+    doc: { summary: 'Health and ingest progress', tag: 'Operations' },
   },
-  api('listAlerts', 'GET', 'alerts', listAlerts),
-  api('getAlert', 'GET', 'alerts/{id}', getAlert),
-  api('updateAlert', 'PATCH', 'alerts/{id}', updateAlert),
-  api('updateAlerts', 'POST', 'alerts/bulk-update', updateAlerts),
-  api('createSampleAlerts', 'POST', 'alerts/samples', createSampleAlerts),
-  api('createSuppressionRule', 'POST', 'suppression-rules', createSuppressionRule),
-  api('listSuppressionRules', 'GET', 'suppression-rules', listSuppressionRules),
-  api('getSuppressionRule', 'GET', 'suppression-rules/{id}', getSuppressionRule),
-  api('deleteSuppressionRule', 'DELETE', 'suppression-rules/{id}', deleteSuppressionRule),
-  responseAction('blockIp', 'block-ip', blockIp),
-  responseAction('unblockIp', 'unblock-ip', unblockIp),
-  responseAction('rateLimitIp', 'rate-limit', rateLimitIp),
-  responseAction('removeRateLimit', 'remove-rate-limit', removeRateLimit),
-  responseAction('disableEndpoint', 'disable-endpoint', disableEndpoint),
-  responseAction('enableEndpoint', 'enable-endpoint', enableEndpoint),
-  responseAction('requireSubscription', 'require-subscription', requireSubscription),
-  responseAction('allowAnonymous', 'allow-anonymous', allowAnonymous),
-  responseAction('runPlaybook', 'run-playbook', runPlaybook),
+  api('getOpenApi', 'GET', 'openapi.json', getOpenApi, { summary: 'This OpenAPI document', tag: 'Operations' }),
+  api('listAlerts', 'GET', 'alerts', listAlerts, { summary: 'List alerts by priority', tag: 'Alerts', query: alertQuerySchema }),
+  api('getAlert', 'GET', 'alerts/{id}', getAlert, {
+    summary: 'Get an alert with mitigation, recommendations, recent traffic and actions taken',
+    tag: 'Alerts',
+  }),
+  api('updateAlert', 'PATCH', 'alerts/{id}', updateAlert, { summary: 'Triage an alert', tag: 'Alerts', body: triageChangeSchema }),
+  api('updateAlerts', 'POST', 'alerts/bulk-update', updateAlerts, { summary: 'Triage alerts by ids or filter', tag: 'Alerts', body: bulkTriageSchema }),
+  api('createSampleAlerts', 'POST', 'alerts/samples', createSampleAlerts, {
+    summary: 'Create sample alerts',
+    tag: 'Alerts',
+    body: sampleAlertsSchema,
+    successStatus: 201,
+  }),
+  api('createSuppressionRule', 'POST', 'suppression-rules', createSuppressionRule, {
+    summary: 'Create a suppression rule',
+    tag: 'Suppression rules',
+    body: newRuleSchema,
+    successStatus: 201,
+  }),
+  api('listSuppressionRules', 'GET', 'suppression-rules', listSuppressionRules, { summary: 'List suppression rules', tag: 'Suppression rules' }),
+  api('getSuppressionRule', 'GET', 'suppression-rules/{id}', getSuppressionRule, { summary: 'Get a suppression rule', tag: 'Suppression rules' }),
+  api('deleteSuppressionRule', 'DELETE', 'suppression-rules/{id}', deleteSuppressionRule, { summary: 'Delete a suppression rule', tag: 'Suppression rules' }),
+  responseAction('blockIp', 'block-ip', blockIp, 'Block client IPs or CIDRs', addressActionSchema),
+  responseAction('unblockIp', 'unblock-ip', unblockIp, 'Unblock client IPs or CIDRs', addressActionSchema),
+  responseAction('rateLimitIp', 'rate-limit', rateLimitIp, 'Rate-limit client IPs', rateLimitSchema),
+  responseAction('removeRateLimit', 'remove-rate-limit', removeRateLimit, 'Remove a rate limit', removeRateLimitSchema),
+  responseAction('disableEndpoint', 'disable-endpoint', disableEndpoint, 'Disable an endpoint', endpointActionSchema),
+  responseAction('enableEndpoint', 'enable-endpoint', enableEndpoint, 'Enable an endpoint again', endpointActionSchema),
+  responseAction('requireSubscription', 'require-subscription', requireSubscription, 'Require a subscription key on an API', apiActionSchema),
+  responseAction('allowAnonymous', 'allow-anonymous', allowAnonymous, 'Allow anonymous calls to an API again', apiActionSchema),
+  responseAction('runPlaybook', 'run-playbook', runPlaybook, 'Run a Logic App playbook with an alert', runPlaybookSchema),
 ];
 
 /** Host-facing option objects, exactly as functions/index.ts passes them to `app`. */
@@ -137,4 +171,19 @@ export function timerOptions(definition: Extract<FunctionDefinition, { trigger: 
 
 export function eventHubOptions(definition: Extract<FunctionDefinition, { trigger: 'eventHub' }>): EventHubFunctionOptions {
   return { ...definition.options, handler: definition.handler };
+}
+
+/** The OpenAPI description of every HTTP function. */
+export function apiOperations(): ApiOperationDoc[] {
+  return functionDefinitions.flatMap((definition) =>
+    definition.trigger === 'http'
+      ? definition.options.methods.map((method) => ({
+          operationId: definition.name,
+          method,
+          route: definition.options.route,
+          authLevel: definition.options.authLevel,
+          ...definition.doc,
+        }))
+      : [],
+  );
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { z } from 'zod';
 
-import { applySuppression, findSuppressingRule, parseSuppressionRule, type SuppressionRule } from '../core/alerts';
+import { applySuppression, findSuppressingRule, parseSuppressionRule, suppressionRuleFields, type SuppressionRule } from '../core/alerts';
 import { NotFoundError, ValidationError } from '../errors';
 import type { AlertStore, Clock, SuppressionRuleStore } from '../ports';
 import { modifyAlert } from './alerts';
@@ -10,10 +10,15 @@ import { modifyAlert } from './alerts';
 const OPEN = new Set(['Active', 'InProgress']);
 
 /** Body of POST /api/suppression-rules: the rule without the fields the service fills in. */
-export const newRuleSchema = z.looseObject({
+export const newRuleSchema = z.strictObject({
+  alertType: suppressionRuleFields.alertType,
+  entities: suppressionRuleFields.entities,
+  expiresAt: suppressionRuleFields.expiresAt,
+  reason: suppressionRuleFields.reason,
+  /** Defaults to the caller. */
+  createdBy: suppressionRuleFields.createdBy.optional(),
   /** Also dismiss the active and in-progress alerts the rule matches now (default false). */
   dismissMatching: z.boolean().optional(),
-  createdBy: z.string().trim().min(1).max(256).optional(),
 });
 
 export interface RuleCreated {
@@ -28,7 +33,7 @@ export interface RuleCreated {
  * recording the rule on each.
  */
 export async function createSuppressionRule(
-  body: Record<string, unknown> & { dismissMatching?: boolean; createdBy?: string },
+  body: z.infer<typeof newRuleSchema>,
   caller: string,
   deps: { rules: SuppressionRuleStore; alerts: AlertStore; clock: Clock },
 ): Promise<RuleCreated> {

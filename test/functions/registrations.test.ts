@@ -41,6 +41,7 @@ test('the app registers exactly the expected functions, and sets its programming
     'evaluateWindows',
     'expireActions',
     'getAlert',
+    'getOpenApi',
     'getSuppressionRule',
     'health',
     'ingest',
@@ -133,13 +134,14 @@ test('every function lives in functions/<name> and exports a handler of its own 
   }
 });
 
-test('the alerts API routes are function-key routes with their methods', () => {
+test('the alerts API and OpenAPI routes are function-key routes with their methods', () => {
   const routes = [
     ['listAlerts', 'alerts', 'GET'],
     ['getAlert', 'alerts/{id}', 'GET'],
     ['updateAlert', 'alerts/{id}', 'PATCH'],
     ['updateAlerts', 'alerts/bulk-update', 'POST'],
     ['createSampleAlerts', 'alerts/samples', 'POST'],
+    ['getOpenApi', 'openapi.json', 'GET'],
   ] as const;
   for (const [name, route, method] of routes) {
     const trigger = triggerOf(name);

@@ -83,6 +83,9 @@ const clientIpPattern = z
     return canonical;
   });
 
+/** Unknown fields are named, so a typo in an entity pattern is not silently ignored. */
+const UNKNOWN_FIELDS = { error: (issue: { code: string; keys?: string[] }) => (issue.code === 'unrecognized_keys' ? `unknown field(s): ${(issue.keys ?? []).join(', ')}` : 'must be an object') };
+
 const entitiesSchema = z.strictObject(
   {
     clientIp: clientIpPattern.optional(),
@@ -93,8 +96,24 @@ const entitiesSchema = z.strictObject(
       .optional(),
     parameterName: text(256).optional(),
   },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : 'must be an object') },
+  UNKNOWN_FIELDS,
 );
+
+/** The fields of a rule, each with its validation (the HTTP API's create body reuses them). */
+export const suppressionRuleFields = {
+  id: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .regex(RULE_ID, { error: 'must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit' }),
+  alertType: z.union([z.enum(ALERT_TYPES), z.literal('*')], {
+    error: `must be one of ${ALERT_TYPES.join(', ')}, or "*" for every type`,
+  }),
+  entities: entitiesSchema.default({}),
+  expiresAt: isoTime.optional(),
+  reason: text(1000),
+  createdBy: text(256),
+  createdAt: isoTime,
+};
 
 /**
  * Validates a rule as stored or as sent to the HTTP API. Trims text, lower-cases the service name,
@@ -103,23 +122,7 @@ const entitiesSchema = z.strictObject(
  * every alert type with no entity pattern (it would silence everything).
  */
 export const suppressionRuleSchema: z.ZodType<SuppressionRule> = z
-  .strictObject(
-    {
-      id: z
-        .string({ error: 'must be a string' })
-        .trim()
-        .regex(RULE_ID, { error: 'must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit' }),
-      alertType: z.union([z.enum(ALERT_TYPES), z.literal('*')], {
-        error: `must be one of ${ALERT_TYPES.join(', ')}, or "*" for every type`,
-      }),
-      entities: entitiesSchema.default({}),
-      expiresAt: isoTime.optional(),
-      reason: text(1000),
-      createdBy: text(256),
-      createdAt: isoTime,
-    },
-    { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : 'must be an object') },
-  )
+  .strictObject(suppressionRuleFields, UNKNOWN_FIELDS)
   .superRefine((rule, ctx) => {
     if (rule.expiresAt !== undefined && Date.parse(rule.expiresAt) <= Date.parse(rule.createdAt)) {
       ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be later than createdAt' });
