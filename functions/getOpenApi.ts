@@ -1,11 +1,16 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { z } from 'zod';
 
-import { openApiDocument } from '../shared/http/openApiDocument';
-import { httpHandler, json } from './http';
+import { openApiDocument, swaggerDocument } from '../shared/http/openApiDocument';
+import { httpHandler, json, parseQuery } from './http';
 import { apiOperations } from './registry';
 
-/** GET /api/openapi.json: the OpenAPI 3.0 document of the HTTP API, for Logic Apps custom connectors and API tools. */
+/** `format=swagger2`: OpenAPI 2.0, the version Logic Apps custom connectors import. */
+export const openApiQuerySchema = z.strictObject({ format: z.enum(['openapi3', 'swagger2']).default('openapi3') });
+
+/** GET /api/openapi.json: the API's description, OpenAPI 3.0 (default) or 2.0, for custom connectors and API tools. */
 export const getOpenApi = httpHandler(async (request: HttpRequest): Promise<HttpResponseInit> => {
-  const url = new URL(request.url);
-  return json(200, openApiDocument(apiOperations(), `${url.origin}/api`));
+  const { format } = parseQuery(request, openApiQuerySchema);
+  const server = `${new URL(request.url).origin}/api`;
+  return json(200, format === 'swagger2' ? swaggerDocument(apiOperations(), server) : openApiDocument(apiOperations(), server));
 });

@@ -32,7 +32,7 @@ import { disableEndpoint } from './disableEndpoint';
 import { enableEndpoint } from './enableEndpoint';
 import { evaluateWindows } from './evaluateWindows';
 import { getAlert } from './getAlert';
-import { getOpenApi } from './getOpenApi';
+import { getOpenApi, openApiQuerySchema } from './getOpenApi';
 import { getSuppressionRule } from './getSuppressionRule';
 import { expireActions } from './expireActions';
 import { health } from './health';
@@ -126,7 +126,7 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
     handler: health,
     doc: { summary: 'Health and ingest progress', tag: 'Operations' },
   },
-  api('getOpenApi', 'GET', 'openapi.json', getOpenApi, { summary: 'This OpenAPI document', tag: 'Operations' }),
+  api('getOpenApi', 'GET', 'openapi.json', getOpenApi, { summary: 'This API description (OpenAPI 3.0, or 2.0 with format=swagger2)', tag: 'Operations', query: openApiQuerySchema }),
   api('listAlerts', 'GET', 'alerts', listAlerts, { summary: 'List alerts by priority', tag: 'Alerts', query: alertQuerySchema }),
   api('getAlert', 'GET', 'alerts/{id}', getAlert, {
     summary: 'Get an alert with mitigation, recommendations, recent traffic and actions taken',

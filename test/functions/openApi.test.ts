@@ -15,8 +15,9 @@ type Operation = {
 };
 type Document = { openapi: string; servers: Array<{ url: string }>; paths: Record<string, Record<string, Operation>> };
 
-async function fetchDocument(): Promise<Document> {
-  const request = new HttpRequest({ method: 'GET', url: 'https://warden.example.net/api/openapi.json' });
+async function fetchDocument(format?: string): Promise<Document> {
+  const query = format === undefined ? '' : `?format=${format}`;
+  const request = new HttpRequest({ method: 'GET', url: `https://warden.example.net/api/openapi.json${query}` });
   const response = await getOpenApi(request, new InvocationContext({ invocationId: 'inv' }));
   assert.equal(response.status, 200);
   return response.jsonBody as Document;
@@ -56,4 +57,26 @@ test('every route asks for the function key except health', async () => {
   const document = await fetchDocument();
   assert.deepEqual(operation(document, '/health', 'get').security, []);
   assert.equal(operation(document, '/alerts', 'get').security, undefined, 'inherits the document-wide function key');
+});
+
+test('format=swagger2 gives the same operations in valid OpenAPI 2.0, as Logic Apps custom connectors import', async () => {
+  const document = (await fetchDocument('swagger2')) as unknown as {
+    swagger: string;
+    host: string;
+    basePath: string;
+    paths: Record<string, Record<string, { operationId: string; parameters: Array<Record<string, unknown>> }>>;
+  };
+  await SwaggerParser.validate(structuredClone(document) as never);
+  assert.equal(document.swagger, '2.0');
+  assert.deepEqual([document.host, document.basePath], ['warden.example.net', '/api']);
+  const openApi = await fetchDocument();
+  const ids = (paths: Record<string, Record<string, { operationId: string }>>) =>
+    Object.values(paths).flatMap((methods) => Object.values(methods).map((op) => op.operationId)).sort();
+  assert.deepEqual(ids(document.paths), ids(openApi.paths));
+  const block = document.paths['/actions/block-ip']?.post?.parameters.find((parameter) => parameter.in === 'body');
+  assert.deepEqual((block?.schema as { required: string[] }).required.sort(), ['addresses', 'reason']);
+  const status = document.paths['/actions/disable-endpoint']?.post?.parameters.find((parameter) => parameter.in === 'body');
+  assert.deepEqual((status?.schema as { properties: { statusCode: { enum: number[] } } }).properties.statusCode.enum, [403, 404, 503], 'a union of literals is one enum');
+  const bad = await getOpenApi(new HttpRequest({ method: 'GET', url: 'https://warden.example.net/api/openapi.json?format=yaml' }), new InvocationContext({ invocationId: 'inv' }));
+  assert.equal(bad.status, 400);
 });
