@@ -37,3 +37,16 @@ export class ConfigurationError extends DomainError {
     super('configuration', message);
   }
 }
+
+/**
+ * A call to another service failed: `status` is the HTTP status it answered with, undefined when
+ * it did not answer (network error, timeout). A 404 is `not_found`, anything else `upstream`.
+ */
+export class UpstreamError extends DomainError {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(status === 404 ? 'not_found' : 'upstream', message);
+  }
+}

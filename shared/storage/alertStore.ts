@@ -41,6 +41,15 @@ export class TableAlertStore implements AlertStore {
     await upsertInTransactions(client, alerts.map(toEntity));
   }
 
+  /** A scan filtered by RowKey: alerts are partitioned by dedupe key, not id. */
+  async get(alertId: string): Promise<Alert | undefined> {
+    const client = await this.tables.table(TableNames.alerts);
+    for await (const row of client.listEntities({ queryOptions: { filter: odata`RowKey eq ${alertId}` } })) {
+      return JSON.parse(textFromProperties(row, 'j')) as Alert;
+    }
+    return undefined;
+  }
+
   async list(): Promise<Alert[]> {
     const client = await this.tables.table(TableNames.alerts);
     const alerts: Alert[] = [];

@@ -1,5 +1,6 @@
-/** The alert model: catalog, alerts, Defender export, suppression rules. */
+/** The alert model: catalog, alerts, Defender export, suppression and automation rules. */
 export * from './catalog';
 export * from './alert';
 export * from './defenderExport';
 export * from './suppression';
+export * from './automation';
