@@ -11,15 +11,20 @@ import type {
 import { Settings } from '../shared/settings';
 import { allowAnonymous } from './allowAnonymous';
 import { blockIp } from './blockIp';
+import { createAutomationRule } from './createAutomationRule';
 import { createSuppressionRule } from './createSuppressionRule';
+import { deleteAutomationRule } from './deleteAutomationRule';
 import { deleteSuppressionRule } from './deleteSuppressionRule';
 import { disableEndpoint } from './disableEndpoint';
+import { dispatchAlerts } from './dispatchAlerts';
 import { enableEndpoint } from './enableEndpoint';
 import { evaluateWindows } from './evaluateWindows';
+import { getAutomationRule } from './getAutomationRule';
 import { getSuppressionRule } from './getSuppressionRule';
 import { expireActions } from './expireActions';
 import { health } from './health';
 import { ingest } from './ingest';
+import { listAutomationRules } from './listAutomationRules';
 import { listSuppressionRules } from './listSuppressionRules';
 import { markInactiveEndpoints } from './markInactiveEndpoints';
 import { purgeExpired } from './purgeExpired';
@@ -55,9 +60,14 @@ function timer(name: string, schedule: string, handler: TimerHandler): FunctionD
   return { name, trigger: 'timer', options: { schedule }, handler };
 }
 
+/** An HTTP route that needs a function key. */
+function keyed(name: string, route: string, method: HttpMethod, handler: HttpHandler): FunctionDefinition {
+  return { name, trigger: 'http', options: { route, methods: [method], authLevel: 'function' }, handler };
+}
+
 /** A response action: a function-key POST under /api/actions/. */
 function responseAction(name: string, route: string, handler: HttpHandler): FunctionDefinition {
-  return { name, trigger: 'http', options: { route: `actions/${route}`, methods: ['POST'], authLevel: 'function' }, handler };
+  return keyed(name, `actions/${route}`, 'POST', handler);
 }
 
 /** `%NAME%` makes the host resolve a binding property from an app setting. */
@@ -90,36 +100,22 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   timer('expireActions', '30 */5 * * * *', expireActions),
   // Daily at 02:30 UTC.
   timer('purgeExpired', '0 30 2 * * *', purgeExpired),
+  // Every minute: the SIEM export and automation rules follow alerts within a minute or so.
+  timer('dispatchAlerts', '0 * * * * *', dispatchAlerts),
   {
     name: 'health',
     trigger: 'http',
     options: { route: 'health', methods: ['GET'], authLevel: 'anonymous' },
     handler: health,
   },
-  {
-    name: 'createSuppressionRule',
-    trigger: 'http',
-    options: { route: 'suppression-rules', methods: ['POST'], authLevel: 'function' },
-    handler: createSuppressionRule,
-  },
-  {
-    name: 'listSuppressionRules',
-    trigger: 'http',
-    options: { route: 'suppression-rules', methods: ['GET'], authLevel: 'function' },
-    handler: listSuppressionRules,
-  },
-  {
-    name: 'getSuppressionRule',
-    trigger: 'http',
-    options: { route: 'suppression-rules/{id}', methods: ['GET'], authLevel: 'function' },
-    handler: getSuppressionRule,
-  },
-  {
-    name: 'deleteSuppressionRule',
-    trigger: 'http',
-    options: { route: 'suppression-rules/{id}', methods: ['DELETE'], authLevel: 'function' },
-    handler: deleteSuppressionRule,
-  },
+  keyed('createSuppressionRule', 'suppression-rules', 'POST', createSuppressionRule),
+  keyed('listSuppressionRules', 'suppression-rules', 'GET', listSuppressionRules),
+  keyed('getSuppressionRule', 'suppression-rules/{id}', 'GET', getSuppressionRule),
+  keyed('deleteSuppressionRule', 'suppression-rules/{id}', 'DELETE', deleteSuppressionRule),
+  keyed('createAutomationRule', 'automation-rules', 'POST', createAutomationRule),
+  keyed('listAutomationRules', 'automation-rules', 'GET', listAutomationRules),
+  keyed('getAutomationRule', 'automation-rules/{id}', 'GET', getAutomationRule),
+  keyed('deleteAutomationRule', 'automation-rules/{id}', 'DELETE', deleteAutomationRule),
   responseAction('blockIp', 'block-ip', blockIp),
   responseAction('unblockIp', 'unblock-ip', unblockIp),
   responseAction('rateLimitIp', 'rate-limit', rateLimitIp),
