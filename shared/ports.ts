@@ -191,6 +191,8 @@ export interface AlertExportResult {
   /** The alerts of the batch that failed, and why (no secrets); alerts after it were not attempted. */
   failed: string[];
   error?: string;
+  /** Batches sent. */
+  batches: number;
 }
 
 /** Sends alerts to the SIEM export Event Hub (shared/azure/alertExporter). */

@@ -40,7 +40,7 @@ export function createAlertExporter(options: AlertExporterOptions): AlertExporte
   const secrets = secretsOf(options.connection);
   return {
     async send(events: readonly AlertExportEvent[]): Promise<AlertExportResult> {
-      const result: AlertExportResult = { sent: [], tooLarge: [], failed: [] };
+      const result: AlertExportResult = { sent: [], tooLarge: [], failed: [], batches: 0 };
       if (events.length === 0) return result;
       let current: readonly AlertExportEvent[] = events;
       let producer: EventHubProducerClient | undefined;
@@ -68,8 +68,10 @@ async function sendGroup(producer: EventHubProducerClient, partitionKey: string,
   let batch: EventDataBatch = await producer.createBatch({ partitionKey });
   let inBatch: string[] = [];
   const flush = async (): Promise<void> => {
-    if (inBatch.length > 0) await producer.sendBatch(batch);
+    if (inBatch.length === 0) return;
+    await producer.sendBatch(batch);
     result.sent.push(...inBatch);
+    result.batches += 1;
     inBatch = [];
   };
   for (const event of group) {
