@@ -44,10 +44,10 @@ export interface AutomationRule {
   createdAt: string;
 }
 
-function uniqueList<T extends string>(values: readonly [T, ...T[]], what: string) {
+function uniqueList<T extends string>(values: readonly [T, ...T[]], singular: string, plural: string) {
   return z
-    .array(z.enum(values, { error: `must be one of ${values.join(', ')}` }), { error: `must be a list of ${what}` })
-    .min(1, { error: `must name at least one ${what.replace(/s$/, '')}, or be left out for every one` })
+    .array(z.enum(values, { error: `must be one of ${values.join(', ')}` }), { error: `must be a list of ${plural}` })
+    .min(1, { error: `must name at least one ${singular} (leave it out for every ${singular})` })
     .refine((list) => new Set(list).size === list.length, { error: 'must not repeat a value' });
 }
 
@@ -62,8 +62,8 @@ export const newAutomationRuleSchema = z.strictObject(
   {
     name: ruleText(200),
     enabled: z.boolean({ error: 'must be true or false' }).default(true),
-    alertTypes: uniqueList(ALERT_TYPES, 'alert types').optional(),
-    severities: uniqueList(SEVERITIES, 'severities').optional(),
+    alertTypes: uniqueList(ALERT_TYPES, 'alert type', 'alert types').optional(),
+    severities: uniqueList(SEVERITIES, 'severity', 'severities').optional(),
     endpoint: endpointSchema.optional(),
     includeSampleAlerts: z.boolean({ error: 'must be true or false' }).default(false),
     playbook: playbookRefSchema,
