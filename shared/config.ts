@@ -131,8 +131,8 @@ function crossSettingProblems(env: Record<string, string | undefined>): Array<{ 
       message: `the export hub needs ${Settings.alertExportConnection} (local) or a namespace (${Settings.alertExportNamespace}, else ${Settings.eventHubNamespace})`,
     });
   }
-  if (!isSet(Settings.alertExportHub) && (isSet(Settings.alertExportConnection) || isSet(Settings.alertExportNamespace))) {
-    problems.push({ setting: Settings.alertExportHub, message: 'name the export hub, or unset its connection' });
+  if (!isSet(Settings.alertExportHub) && isSet(Settings.alertExportConnection)) {
+    problems.push({ setting: Settings.alertExportHub, message: `name the export hub, or unset ${Settings.alertExportConnection}` });
   }
   const apim = [Settings.apimSubscriptionId, Settings.apimResourceGroup, Settings.apimServiceName];
   const missing = apim.filter((name) => !isSet(name));

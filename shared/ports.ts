@@ -170,9 +170,15 @@ export interface AlertOutbox {
   failed(entry: OutboxEntry, error: string): Promise<void>;
 }
 
+/** Entries of one kind waiting, and the queue time of the oldest (null when none). */
+export interface KindBacklog {
+  pending: number;
+  oldestQueuedAt: string | null;
+}
+
 /** How far behind the dispatcher is, per kind of outbox entry (for /api/health). */
 export interface OutboxBacklog {
-  backlog(): Promise<Record<OutboxEntry['kind'], { pending: number; oldestQueuedAt: string | null }>>;
+  backlog(): Promise<Record<OutboxEntry['kind'], KindBacklog>>;
 }
 
 /** One alert to export: its event body (Defender's export shape, JSON) and the partition key that keeps its updates in order. */

@@ -98,7 +98,7 @@ test('the export hub: off by default; a local connection string wins; in Azure t
   });
 });
 
-test('an export hub without a way to reach it, or a connection without a hub, is refused', () => {
+test('an export hub without a way to reach it, or a connection string without a hub, is refused', () => {
   assert.throws(
     () => parseConfig({ ...local, WARDEN_ALERT_EXPORT_HUB: 'alert-export' }),
     (error: unknown) => error instanceof ConfigurationError && error.settings.includes('WARDEN_ALERT_EXPORT_NAMESPACE'),

@@ -51,7 +51,7 @@ export function createAlertExporter(options: AlertExporterOptions): AlertExporte
           await sendGroup(producer, partitionKey, group, result);
         }
       } catch (error) {
-        // The group that failed, minus what it sent before; later groups were not attempted.
+        // The group that failed (every event when no producer could be made), minus what it sent before; later groups were not attempted.
         const settled = new Set([...result.sent, ...result.tooLarge]);
         result.failed = current.map((event) => event.alertId).filter((id) => !settled.has(id));
         result.error = `Sending to Event Hub '${options.eventHubName}' failed: ${describeError(error, secrets)}`;

@@ -1,4 +1,4 @@
-import type { OutboxBacklog, PartitionIngestState, PartitionStateStore } from '../ports';
+import type { KindBacklog, OutboxBacklog, OutboxEntry, PartitionIngestState, PartitionStateStore } from '../ports';
 
 export interface HealthReport {
   status: 'ok' | 'unhealthy';
@@ -15,7 +15,7 @@ export interface HealthReport {
   }>;
   quarantine: { total: number; byReason: Record<string, number> };
   /** Alerts still to export and to run automation for: how many, and since when the oldest waits (wall clock). */
-  outbox: Awaited<ReturnType<OutboxBacklog['backlog']>>;
+  outbox: Record<OutboxEntry['kind'], KindBacklog>;
 }
 
 const EMPTY_OUTBOX: HealthReport['outbox'] = { export: { pending: 0, oldestQueuedAt: null }, automation: { pending: 0, oldestQueuedAt: null } };

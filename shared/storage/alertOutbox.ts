@@ -1,7 +1,7 @@
 import { odata, type TableClient, type TableEntity } from '@azure/data-tables';
 
 import { escapeKeyPart } from '../core/requestEvent';
-import type { AlertOutbox, Clock, OutboxBacklog, OutboxEntry } from '../ports';
+import type { AlertOutbox, Clock, KindBacklog, OutboxBacklog, OutboxEntry } from '../ports';
 import { isNotFound, TableNames, upsertInTransactions, type TableFactory } from './tables';
 
 /**
@@ -97,8 +97,6 @@ export class TableAlertOutbox implements AlertOutbox, OutboxBacklog {
     return { export: await kindBacklog(client, 'export'), automation: await kindBacklog(client, 'automation') };
   }
 }
-
-type KindBacklog = { pending: number; oldestQueuedAt: string | null };
 
 async function kindBacklog(client: TableClient, kind: OutboxEntry['kind']): Promise<KindBacklog> {
   const backlog: KindBacklog = { pending: 0, oldestQueuedAt: null };
