@@ -1,7 +1,9 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { ApiManagementClientOptionalParams } from '@azure/arm-apimanagement';
 
+import { createAlertExporter, type AlertExporterOptions } from '../shared/azure/alertExporter';
 import { createApimPolicyClient } from '../shared/azure/apimPolicies';
+import { sdkConnection } from '../shared/azure/eventHubSource';
 import { createPlaybookRunner, type PlaybookRunnerOptions } from '../shared/azure/logicApps';
 import { createCredential } from '../shared/azure/credential';
 import { getConfig, type Config } from '../shared/config';
@@ -11,12 +13,14 @@ import { SuspiciousIpDetector } from '../shared/core/detectors/suspiciousIp';
 import { SuspiciousUserAgentDetector } from '../shared/core/detectors/suspiciousUserAgent';
 import { TorExitNodeDetector } from '../shared/core/detectors/torExitNode';
 import { DomainError } from '../shared/errors';
-import { systemClock, type Clock, type PlaybookRunner, type PolicyClient } from '../shared/ports';
+import { systemClock, type AlertExporter, type Clock, type Logger, type PlaybookRunner, type PolicyClient } from '../shared/ports';
+import type { DispatchDependencies } from '../shared/services/dispatchAlerts';
 import { IngestCache, type IngestDependencies, type InstantDetection } from '../shared/services/ingestBatch';
 import { CachedInstantDetectors } from '../shared/services/instantDetectors';
 import { IntelListsCache } from '../shared/services/refreshIntel';
 import { TableEndpointActivityStore } from '../shared/storage/activityStore';
 import { TableActionStore } from '../shared/storage/actionStore';
+import { TableAlertOutbox } from '../shared/storage/alertOutbox';
 import { TableAlertStore } from '../shared/storage/alertStore';
 import { TableBaselineStore } from '../shared/storage/baselineStore';
 import { TableEndpointStatusStore } from '../shared/storage/endpointStatusStore';
@@ -24,7 +28,7 @@ import { TableEvaluationCursorStore } from '../shared/storage/evaluationCursorSt
 import { TableIntelStore } from '../shared/storage/intelStore';
 import { TablePartitionStateStore } from '../shared/storage/partitionStateStore';
 import { TableQuarantineStore } from '../shared/storage/quarantineStore';
-import { TableSuppressionRuleStore } from '../shared/storage/suppressionRuleStore';
+import { TableAutomationRuleStore, TableSuppressionRuleStore } from '../shared/storage/ruleStores';
 import { TableFactory, type TableFactoryOptions } from '../shared/storage/tables';
 import { TableWindowStore } from '../shared/storage/windowStore';
 
@@ -39,7 +43,9 @@ export interface AppDependencies {
   activity: TableEndpointActivityStore;
   baselines: TableBaselineStore;
   alerts: TableAlertStore;
+  outbox: TableAlertOutbox;
   suppressionRules: TableSuppressionRuleStore;
+  automationRules: TableAutomationRuleStore;
   cursor: TableEvaluationCursorStore;
   endpointStatuses: TableEndpointStatusStore;
   intel: TableIntelStore;
@@ -51,6 +57,8 @@ export interface AppDependencies {
   policies(): PolicyClient;
   /** Runs Logic App playbooks through ARM with the app's identity. */
   playbooks(): PlaybookRunner;
+  /** The SIEM export hub; undefined when WARDEN_ALERT_EXPORT_HUB is not set. */
+  exporter?: AlertExporter;
   /** The ingest path's instant detection: patterns, intel and the current content baselines. */
   detection: InstantDetection;
 }
@@ -66,6 +74,8 @@ export function createDependencies(
     tableOptions?: Partial<TableFactoryOptions>;
     /** ARM client options and credential (tests point them at a local ARM server). */
     arm?: { options?: ApiManagementClientOptionalParams; credential?: TokenCredential; playbooks?: PlaybookRunnerOptions };
+    /** The export hub's SDK retries (tests shorten them). */
+    alertExport?: Pick<AlertExporterOptions, 'retryOptions'>;
   } = {},
 ): AppDependencies {
   const tables = new TableFactory(config.tables, config.tablePrefix, {
@@ -83,7 +93,8 @@ export function createDependencies(
   const baselines = new TableBaselineStore(tables);
   const suppressionRules = new TableSuppressionRuleStore(tables);
   const detectors = new CachedInstantDetectors(baselines, config.detection, fixed, clock);
-  const alerts = new TableAlertStore(tables);
+  const outbox = new TableAlertOutbox(tables, clock);
+  const alerts = new TableAlertStore(tables, outbox);
   let policyClient: PolicyClient | undefined;
   const policies = (): PolicyClient => {
     if (config.apim === undefined) {
@@ -99,6 +110,7 @@ export function createDependencies(
     playbookRunner ??= createPlaybookRunner(options.arm?.credential ?? createCredential(clientId), options.arm?.playbooks);
     return playbookRunner;
   };
+  const alertExport = config.alertExport;
   return {
     config,
     clock,
@@ -109,7 +121,9 @@ export function createDependencies(
     activity: new TableEndpointActivityStore(tables),
     baselines,
     alerts,
+    outbox,
     suppressionRules,
+    automationRules: new TableAutomationRuleStore(tables),
     cursor: new TableEvaluationCursorStore(tables),
     endpointStatuses: new TableEndpointStatusStore(tables),
     intel,
@@ -119,6 +133,9 @@ export function createDependencies(
     actions: new TableActionStore(tables),
     policies,
     playbooks,
+    ...(alertExport === undefined
+      ? {}
+      : { exporter: createAlertExporter({ connection: sdkConnection(alertExport.connection), eventHubName: alertExport.eventHubName, ...options.alertExport }) }),
     detection: {
       detectors: async () => {
         await intelLists.refresh();
@@ -142,6 +159,20 @@ export function ingestDependencies(deps: AppDependencies, detection: InstantDete
     clock: deps.clock,
     cache: deps.ingestCache,
     ...(detection === null ? {} : { detection }),
+  };
+}
+
+/** What the dispatcher needs, from the app's dependencies. */
+export function dispatchDependencies(deps: AppDependencies, logger: Logger): DispatchDependencies {
+  return {
+    outbox: deps.outbox,
+    alerts: deps.alerts,
+    exporter: deps.exporter,
+    rules: deps.automationRules,
+    playbooks: deps.playbooks,
+    actions: deps.actions,
+    clock: deps.clock,
+    logger,
   };
 }
 

@@ -10,7 +10,7 @@ import type {
 
 import type { ZodType } from 'zod';
 
-import { alertQuerySchema, triageChangeSchema } from '../shared/core/alerts';
+import { alertQuerySchema, newAutomationRuleSchema, triageChangeSchema } from '../shared/core/alerts';
 import type { ApiOperationDoc } from '../shared/http/openApiDocument';
 import {
   addressActionSchema,
@@ -26,18 +26,23 @@ import { Settings } from '../shared/settings';
 import { allowAnonymous } from './allowAnonymous';
 import { blockIp } from './blockIp';
 import { createSampleAlerts } from './createSampleAlerts';
+import { createAutomationRule } from './createAutomationRule';
 import { createSuppressionRule } from './createSuppressionRule';
+import { deleteAutomationRule } from './deleteAutomationRule';
 import { deleteSuppressionRule } from './deleteSuppressionRule';
 import { disableEndpoint } from './disableEndpoint';
+import { dispatchAlerts } from './dispatchAlerts';
 import { enableEndpoint } from './enableEndpoint';
 import { evaluateWindows } from './evaluateWindows';
 import { getAlert } from './getAlert';
 import { getOpenApi, openApiQuerySchema } from './getOpenApi';
+import { getAutomationRule } from './getAutomationRule';
 import { getSuppressionRule } from './getSuppressionRule';
 import { expireActions } from './expireActions';
 import { health } from './health';
 import { ingest } from './ingest';
 import { listAlerts } from './listAlerts';
+import { listAutomationRules } from './listAutomationRules';
 import { listSuppressionRules } from './listSuppressionRules';
 import { markInactiveEndpoints } from './markInactiveEndpoints';
 import { purgeExpired } from './purgeExpired';
@@ -119,6 +124,8 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   timer('expireActions', '30 */5 * * * *', expireActions),
   // Daily at 02:30 UTC.
   timer('purgeExpired', '0 30 2 * * *', purgeExpired),
+  // Every minute: the SIEM export and automation rules follow alerts within a minute or so.
+  timer('dispatchAlerts', '0 * * * * *', dispatchAlerts),
   {
     name: 'health',
     trigger: 'http',
@@ -149,6 +156,15 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   api('listSuppressionRules', 'GET', 'suppression-rules', listSuppressionRules, { summary: 'List suppression rules', tag: 'Suppression rules' }),
   api('getSuppressionRule', 'GET', 'suppression-rules/{id}', getSuppressionRule, { summary: 'Get a suppression rule', tag: 'Suppression rules' }),
   api('deleteSuppressionRule', 'DELETE', 'suppression-rules/{id}', deleteSuppressionRule, { summary: 'Delete a suppression rule', tag: 'Suppression rules' }),
+  api('createAutomationRule', 'POST', 'automation-rules', createAutomationRule, {
+    summary: 'Create an automation rule (alerts → playbook)',
+    tag: 'Automation rules',
+    body: newAutomationRuleSchema,
+    successStatus: 201,
+  }),
+  api('listAutomationRules', 'GET', 'automation-rules', listAutomationRules, { summary: 'List automation rules', tag: 'Automation rules' }),
+  api('getAutomationRule', 'GET', 'automation-rules/{id}', getAutomationRule, { summary: 'Get an automation rule', tag: 'Automation rules' }),
+  api('deleteAutomationRule', 'DELETE', 'automation-rules/{id}', deleteAutomationRule, { summary: 'Delete an automation rule', tag: 'Automation rules' }),
   responseAction('blockIp', 'block-ip', blockIp, 'Block client IPs or CIDRs', addressActionSchema),
   responseAction('unblockIp', 'unblock-ip', unblockIp, 'Unblock client IPs or CIDRs', addressActionSchema),
   responseAction('rateLimitIp', 'rate-limit', rateLimitIp, 'Rate-limit client IPs', rateLimitSchema),

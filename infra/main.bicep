@@ -191,6 +191,7 @@ module api 'app/api.bicep' = {
     eventHubFullyQualifiedNamespace: eventHubs.outputs.fullyQualifiedNamespace
     logsHubName: eventHubs.outputs.logsHubName
     consumerGroupName: eventHubs.outputs.consumerGroupName
+    alertExportHubName: eventHubs.outputs.alertExportHubName
     nodeVersion: nodeVersion
     trustedProxies: trustedProxies
     tablePrefix: tablePrefix

@@ -11,7 +11,6 @@ import { ConfigurationError } from '../shared/errors';
 import type { Label } from '../shared/generator';
 import { WINDOW_MS, windowStart } from '../shared/core/windows';
 import { snapshotAddresses } from '../shared/intel/snapshot';
-import type { AlertStore, PartitionStateStore } from '../shared/ports';
 import { evaluateWindows } from '../shared/services/evaluateWindows';
 import { recomputeBaselines } from '../shared/services/recomputeBaselines';
 import { getHealth } from '../shared/services/health';
@@ -138,7 +137,7 @@ async function main(argv: string[]): Promise<void> {
   );
   if (ingest === undefined) throw new Error('the registry has no Event Hub function');
   const feed = await startFeed(options, config, ingest, logHandler, deps, say);
-  const status = setInterval(() => void printStatus(deps.partitions, deps.alerts, say), 10_000);
+  const status = setInterval(() => void printStatus(deps, say), 10_000);
   say(`API Warden is running at ${http.url}${ROUTE_PREFIX}/ (try ${http.url}${ROUTE_PREFIX}/health). Press Ctrl+C to stop.`);
 
   let stopping = false;
@@ -148,7 +147,7 @@ async function main(argv: string[]): Promise<void> {
     say('stopping…');
     clearInterval(status);
     await feed.stop();
-    await printStatus(deps.partitions, deps.alerts, say).catch(() => undefined);
+    await printStatus(deps, say).catch(() => undefined);
     for (const stop of stops) await stop();
     process.exitCode = code;
   };
@@ -217,15 +216,15 @@ function describeLabel(label: Label): string {
   return `${label.alertType}${label.variant ? ` (${label.variant})` : ''} from ${label.clientIps.slice(0, 3).join(', ')}${label.clientIps.length > 3 ? ', …' : ''} on ${target}`;
 }
 
-async function printStatus(partitions: PartitionStateStore, alerts: AlertStore, say: (text: string) => void): Promise<void> {
-  const health = await getHealth(partitions);
+async function printStatus(deps: AppDependencies, say: (text: string) => void): Promise<void> {
+  const health = await getHealth(deps);
   if (health.status !== 'ok') {
     say(`  status    storage unreachable (${health.storage.error ?? 'unknown'})`);
     return;
   }
   const events = health.partitions.reduce((sum, p) => sum + p.events, 0);
   const latest = health.partitions.map((p) => p.lastEventTime).filter((t): t is string => t !== null).sort().pop();
-  const raised = (await alerts.list()).length;
+  const raised = (await deps.alerts.list()).length;
   say(`  status    ${events.toLocaleString('en')} events in ${health.partitions.length} partitions, ${health.quarantine.total} quarantined, ${raised} alerts, event time ${latest ?? '—'}`);
 }
 

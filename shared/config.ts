@@ -10,7 +10,7 @@ export type TablesConnection =
   | { kind: 'connectionString'; connectionString: string }
   | { kind: 'endpoint'; endpoint: string; clientId?: string };
 
-/** How the app reaches the logs Event Hub outside the Functions host (local run, CLI). */
+/** How the app reaches an Event Hubs namespace with the SDK: the logs hub outside the Functions host (local run, CLI), and the export hub. */
 export type EventHubConnection =
   | { kind: 'connectionString'; connectionString: string }
   | { kind: 'namespace'; fullyQualifiedNamespace: string; clientId?: string };
@@ -22,6 +22,8 @@ export interface Config {
   eventHub?: EventHubConnection;
   eventHubName: string;
   eventHubConsumerGroup: string;
+  /** The SIEM export hub; undefined when export is off. */
+  alertExport?: { eventHubName: string; connection: EventHubConnection };
   trustedProxies: CidrSet;
   quarantineRawMaxChars: number;
   storageMaxAttempts: number;
@@ -74,6 +76,9 @@ const schema = z
     [Settings.eventHubClientId]: optionalText,
     [Settings.eventHubName]: z.string().trim().min(1).default('apim-logs'),
     [Settings.eventHubConsumerGroup]: z.string().trim().min(1).default('api-warden'),
+    [Settings.alertExportHub]: optionalText,
+    [Settings.alertExportConnection]: optionalText,
+    [Settings.alertExportNamespace]: optionalText,
     [Settings.trustedProxies]: z
       .string()
       .default('')
@@ -120,6 +125,15 @@ function crossSettingProblems(env: Record<string, string | undefined>): Array<{ 
       message: `set ${Settings.tablesConnectionString} (local) or ${Settings.tablesEndpoint} (Azure)`,
     });
   }
+  if (isSet(Settings.alertExportHub) && !isSet(Settings.alertExportConnection) && !isSet(Settings.alertExportNamespace) && !isSet(Settings.eventHubNamespace)) {
+    problems.push({
+      setting: Settings.alertExportNamespace,
+      message: `the export hub needs ${Settings.alertExportConnection} (local) or a namespace (${Settings.alertExportNamespace}, else ${Settings.eventHubNamespace})`,
+    });
+  }
+  if (!isSet(Settings.alertExportHub) && isSet(Settings.alertExportConnection)) {
+    problems.push({ setting: Settings.alertExportHub, message: `name the export hub, or unset ${Settings.alertExportConnection}` });
+  }
   const apim = [Settings.apimSubscriptionId, Settings.apimResourceGroup, Settings.apimServiceName];
   const missing = apim.filter((name) => !isSet(name));
   if (missing.length > 0 && missing.length < apim.length) {
@@ -161,6 +175,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     ),
     eventHubName: s[Settings.eventHubName],
     eventHubConsumerGroup: s[Settings.eventHubConsumerGroup],
+    alertExport: alertExport(
+      s[Settings.alertExportHub],
+      eventHubConnection(
+        s[Settings.alertExportConnection],
+        s[Settings.alertExportNamespace] ?? s[Settings.eventHubNamespace],
+        s[Settings.azureClientId],
+      ),
+    ),
     trustedProxies: s[Settings.trustedProxies],
     quarantineRawMaxChars: s[Settings.quarantineRawMaxChars],
     storageMaxAttempts: s[Settings.storageMaxAttempts],
@@ -190,6 +212,10 @@ function eventHubConnection(connectionString?: string, namespace?: string, clien
   if (connectionString !== undefined) return { kind: 'connectionString', connectionString };
   if (namespace !== undefined) return { kind: 'namespace', fullyQualifiedNamespace: namespace, clientId };
   return undefined;
+}
+
+function alertExport(eventHubName?: string, connection?: EventHubConnection): Config['alertExport'] {
+  return eventHubName === undefined || connection === undefined ? undefined : { eventHubName, connection };
 }
 
 let cached: Config | undefined;

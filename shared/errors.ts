@@ -39,6 +39,19 @@ export class ConfigurationError extends DomainError {
 }
 
 /**
+ * A call to another service failed: `status` is the HTTP status it answered with, undefined when
+ * it did not answer (network error, timeout). A 404 is `not_found`, anything else `upstream`.
+ */
+export class UpstreamError extends DomainError {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(status === 404 ? 'not_found' : 'upstream', message);
+  }
+}
+
+/**
  * Runs a read-modify-write until it does not lose a race: a `conflict` DomainError (someone else
  * wrote in between) makes it run again, from its read, up to `attempts` times in all.
  */

@@ -2,7 +2,7 @@
  * Small interfaces ("ports") that services depend on. Adapters in shared/storage and
  * shared/azure implement them; tests and the local run plug in the same adapters.
  */
-import type { Alert, AlertFilter, SuppressionRule } from './core/alerts';
+import type { Alert, AlertFilter, AutomationRule, PlaybookRef, SuppressionRule } from './core/alerts';
 import type { IntelKind } from './core/intel';
 import type { Rejection } from './core/parse';
 import type { Endpoint } from './core/requestEvent';
@@ -136,8 +136,8 @@ export interface AlertStore {
   get(alertId: string): Promise<StoredAlert | undefined>;
   /**
    * Creates the alert (`etag` undefined; conflict if it exists) or replaces it if it still has
-   * `etag` (conflict otherwise); returns the new etag. Every write queues the alert for export,
-   * and a creation for automation.
+   * `etag` (conflict otherwise); returns the new etag. Every write then queues the alert for
+   * export, and a creation for automation.
    */
   save(alert: Alert, etag?: string): Promise<string>;
   /** Alerts, at least those passing `filter` (callers apply the full filter). */
@@ -152,12 +152,23 @@ export interface OutboxEntry {
   /** Failed attempts so far, and the last error (no secrets). */
   attempts: number;
   lastError?: string;
+  /**
+   * Automation only: ids of the rules already settled for this alert (their playbook ran, or
+   * failed for good), so that a retry runs only the others. `failed` stores the entry's value.
+   */
+  settledRules?: string[];
   /** Wall-clock time the entry was (last) queued, ISO 8601. */
   queuedAt: string;
   /** Concurrency token: `done` removes the entry only if it was not queued again since it was read. */
   etag: string;
 }
 
+/**
+ * The alert outbox: alert writes queue what must follow them (the SIEM export, automation), and
+ * the dispatchAlerts timer drains it, so a slow or failing hub or playbook never slows or breaks
+ * detection. Call `enqueue` after the alert write it reports: a dispatcher that reads the entry
+ * before the write would otherwise send the old state and remove the entry.
+ */
 export interface AlertOutbox {
   /** Queues the alert for export and, when `created`, for automation. Idempotent: one pending entry per (kind, alert). */
   enqueue(alertIds: readonly { alertId: string; created: boolean }[]): Promise<void>;
@@ -165,8 +176,54 @@ export interface AlertOutbox {
   pending(kind: OutboxEntry['kind'], limit: number): Promise<OutboxEntry[]>;
   /** Removes the entry unless it was queued again after it was read. */
   done(entries: readonly OutboxEntry[]): Promise<void>;
-  /** Records a failed attempt (attempts + 1, lastError). */
+  /** Records a failed attempt (attempts + 1, lastError, and the entry's settledRules). */
   failed(entry: OutboxEntry, error: string): Promise<void>;
+}
+
+/** Entries of one kind waiting, and the queue time of the oldest (null when none). */
+export interface KindBacklog {
+  pending: number;
+  oldestQueuedAt: string | null;
+}
+
+/** How far behind the dispatcher is, per kind of outbox entry (for /api/health). */
+export interface OutboxBacklog {
+  backlog(): Promise<Record<OutboxEntry['kind'], KindBacklog>>;
+}
+
+/** One alert to export: its event body (Defender's export shape, JSON) and the partition key that keeps its updates in order. */
+export interface AlertExportEvent {
+  alertId: string;
+  partitionKey: string;
+  body: string;
+}
+
+/** What became of an export: sent, never sendable, or failed with the rest not attempted. */
+export interface AlertExportResult {
+  /** Alerts the hub accepted. */
+  sent: string[];
+  /** Alerts too large for any batch: they can never be sent. */
+  tooLarge: string[];
+  /** The alerts of the batch that failed, and why (no secrets); alerts after it were not attempted. */
+  failed: string[];
+  error?: string;
+  /** Batches sent. */
+  batches: number;
+}
+
+/** Sends alerts to the SIEM export Event Hub (shared/azure/alertExporter). */
+export interface AlertExporter {
+  /** Sends in batches, in input order per partition key; stops at the first failed batch. */
+  send(events: readonly AlertExportEvent[]): Promise<AlertExportResult>;
+}
+
+/** Automation rules (the HTTP API manages them; the dispatcher reads them). */
+export interface AutomationRuleStore {
+  list(): Promise<AutomationRule[]>;
+  get(id: string): Promise<AutomationRule | undefined>;
+  put(rule: AutomationRule): Promise<void>;
+  /** True when there was such a rule. */
+  delete(id: string): Promise<boolean>;
 }
 
 /** Suppression rules (the HTTP API manages them; detection only reads them). */
@@ -293,13 +350,7 @@ export interface PolicyClient {
   setSubscriptionRequired(apiId: string, value: boolean): Promise<{ changed: boolean }>;
 }
 
-/** A Logic App workflow trigger (a playbook), by its ARM coordinates. */
-export interface PlaybookRef {
-  subscriptionId: string;
-  resourceGroup: string;
-  workflowName: string;
-  triggerName: string;
-}
+export type { PlaybookRef } from './core/alerts';
 
 /** Outcome of POSTing to a playbook's trigger: the HTTP status and the run it started, if reported. */
 export interface PlaybookRunResult {
@@ -320,18 +371,27 @@ export type ActionKind =
   | 'disable-endpoint'
   | 'enable-endpoint'
   | 'require-subscription'
-  | 'allow-anonymous';
+  | 'allow-anonymous'
+  | 'run-playbook';
 
 /** One response action as audited: who, when, why, on what, and the policy before and after. */
 export interface ActionRecord {
   id: string;
   kind: ActionKind;
-  scope: PolicyScope;
+  /** Where in APIM the action applies; absent for playbook runs, which act outside APIM. */
+  scope?: PolicyScope;
   addresses: string[];
-  /** Kind-specific settings (calls and period of a rate limit, status of a disabled endpoint). */
+  /**
+   * Kind-specific settings (calls and period of a rate limit, status of a disabled endpoint; for
+   * run-playbook the workflow, trigger, automation rule id, HTTP status and run id).
+   */
   parameters?: Record<string, unknown>;
-  /** `applied` changed the policy; `no-change` found it already so; `refused` never reached APIM. */
-  result: 'applied' | 'no-change' | 'refused';
+  /**
+   * `applied` changed the policy (or the playbook accepted the alert); `no-change` found it
+   * already so; `refused` never reached APIM; `failed`: the playbook refused the alert or could
+   * not be reached.
+   */
+  result: 'applied' | 'no-change' | 'refused' | 'failed';
   detail?: string;
   requestedBy: string;
   reason: string;

@@ -24,6 +24,12 @@ export const Settings = {
   eventHubName: 'EVENTHUB_NAME',
   /** Consumer group the ingest function reads with (its own, not $Default). */
   eventHubConsumerGroup: 'EVENTHUB_CONSUMER_GROUP',
+  /** Event Hub alerts are exported to for a SIEM, in Defender's export shape. Empty: no export (queued exports are discarded). */
+  alertExportHub: 'WARDEN_ALERT_EXPORT_HUB',
+  /** Local only: Event Hubs connection string for the export hub. Takes precedence over the namespace. */
+  alertExportConnection: 'WARDEN_ALERT_EXPORT_CONNECTION',
+  /** Namespace (NAME.servicebus.windows.net) of the export hub, reached with the managed identity; defaults to the ingest trigger's namespace. */
+  alertExportNamespace: 'WARDEN_ALERT_EXPORT_NAMESPACE',
   /** Comma-separated IPs/CIDRs of proxies (Front Door, Application Gateway) whose X-Forwarded-For is believed. */
   trustedProxies: 'WARDEN_TRUSTED_PROXIES',
   /** Longest raw record text kept in quarantine, in characters; the original length is always kept. */

@@ -73,3 +73,38 @@ test('blank values count as unset, as they are in local.settings.json', () => {
   assert.equal(config.eventHub, undefined);
   assert.equal(config.tables.kind, 'connectionString');
 });
+
+test('the export hub: off by default; a local connection string wins; in Azure the namespace defaults to the ingest one, with the identity', () => {
+  assert.equal(parseConfig(local).alertExport, undefined);
+  const connectionString = 'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=v;EntityPath=alert-export';
+  assert.deepEqual(
+    parseConfig({ ...local, WARDEN_ALERT_EXPORT_HUB: 'alert-export', WARDEN_ALERT_EXPORT_CONNECTION: connectionString, WARDEN_ALERT_EXPORT_NAMESPACE: 'other.servicebus.windows.net' }).alertExport,
+    { eventHubName: 'alert-export', connection: { kind: 'connectionString', connectionString } },
+  );
+  const azure = {
+    ...local,
+    AZURE_CLIENT_ID: '00000000-0000-0000-0000-000000000001',
+    EVENTHUB_CONNECTION__fullyQualifiedNamespace: 'ns.servicebus.windows.net',
+    WARDEN_ALERT_EXPORT_HUB: 'alert-export',
+  };
+  assert.deepEqual(parseConfig(azure).alertExport, {
+    eventHubName: 'alert-export',
+    connection: { kind: 'namespace', fullyQualifiedNamespace: 'ns.servicebus.windows.net', clientId: '00000000-0000-0000-0000-000000000001' },
+  });
+  assert.deepEqual(parseConfig({ ...azure, WARDEN_ALERT_EXPORT_NAMESPACE: 'siem.servicebus.windows.net' }).alertExport?.connection, {
+    kind: 'namespace',
+    fullyQualifiedNamespace: 'siem.servicebus.windows.net',
+    clientId: '00000000-0000-0000-0000-000000000001',
+  });
+});
+
+test('an export hub without a way to reach it, or a connection string without a hub, is refused', () => {
+  assert.throws(
+    () => parseConfig({ ...local, WARDEN_ALERT_EXPORT_HUB: 'alert-export' }),
+    (error: unknown) => error instanceof ConfigurationError && error.settings.includes('WARDEN_ALERT_EXPORT_NAMESPACE'),
+  );
+  assert.throws(
+    () => parseConfig({ ...local, WARDEN_ALERT_EXPORT_CONNECTION: 'Endpoint=sb://x;SharedAccessKeyName=k;SharedAccessKey=v' }),
+    (error: unknown) => error instanceof ConfigurationError && error.settings.includes('WARDEN_ALERT_EXPORT_HUB'),
+  );
+});

@@ -24,7 +24,7 @@ const root = path.resolve(__dirname, '../..');
  * app uses the endpoint + managed identity instead, and a plain EVENTHUB_CONNECTION would even
  * take precedence over the EVENTHUB_CONNECTION__* identity settings, so they must stay out.
  */
-const LOCAL_ONLY = ['WARDEN_TABLES_CONNECTION_STRING', 'EVENTHUB_CONNECTION'] as const;
+const LOCAL_ONLY = ['WARDEN_TABLES_CONNECTION_STRING', 'EVENTHUB_CONNECTION', 'WARDEN_ALERT_EXPORT_CONNECTION'] as const;
 
 /** App settings the Functions host itself reads; the only map keys allowed outside Settings. */
 const HOST_OWNED = [

@@ -47,6 +47,9 @@ param logsHubName string
 @description('Consumer group of the ingest function.')
 param consumerGroupName string
 
+@description('Event Hub, in the same namespace, that the dispatcher exports alerts to in Defender\'s export shape.')
+param alertExportHubName string
+
 @description('Node.js major version of the Functions worker.')
 @allowed([
   '20'
@@ -203,7 +206,7 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 }
 
 // API Warden's settings: every name in shared/settings.ts that applies in Azure. The local-only
-// ones (WARDEN_TABLES_CONNECTION_STRING, EVENTHUB_CONNECTION) must stay out: a plain
+// ones (WARDEN_TABLES_CONNECTION_STRING, EVENTHUB_CONNECTION, WARDEN_ALERT_EXPORT_CONNECTION) must stay out: a plain
 // EVENTHUB_CONNECTION would win over the EVENTHUB_CONNECTION__* identity settings below.
 var wardenSettings = {
   WARDEN_TABLES_ENDPOINT: tablesEndpoint
@@ -216,6 +219,9 @@ var wardenSettings = {
   EVENTHUB_CONNECTION__clientId: identityClientId
   EVENTHUB_NAME: logsHubName
   EVENTHUB_CONSUMER_GROUP: consumerGroupName
+  // The SIEM export, sent by the SDK with the identity (AZURE_CLIENT_ID), which holds Data Sender on that hub only.
+  WARDEN_ALERT_EXPORT_HUB: alertExportHubName
+  WARDEN_ALERT_EXPORT_NAMESPACE: eventHubFullyQualifiedNamespace
   WARDEN_TRUSTED_PROXIES: trustedProxies
   WARDEN_QUARANTINE_RAW_MAX_CHARS: string(quarantineRawMaxChars)
   WARDEN_STORAGE_MAX_ATTEMPTS: string(storageMaxAttempts)

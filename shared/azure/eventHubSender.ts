@@ -1,4 +1,4 @@
-import { EventHubProducerClient, type EventDataBatch } from '@azure/event-hubs';
+import { EventHubProducerClient, type EventDataBatch, type EventHubClientOptions } from '@azure/event-hubs';
 
 import { checkEntityPath, describeError, secretsOf, type EventHubConnection } from './eventHubSource';
 
@@ -119,14 +119,18 @@ export async function sendBodies(
   }
 }
 
-function createProducer(options: SendBodiesOptions): EventHubProducerClient {
+/** A producer for one hub; throws (without quoting a key) when the connection is unusable or names another hub. */
+export function createProducer(
+  options: { connection: EventHubConnection; eventHubName: string },
+  clientOptions: EventHubClientOptions = {},
+): EventHubProducerClient {
   const connection = options.connection;
   try {
     if ('connectionString' in connection) {
       checkEntityPath(connection.connectionString, options.eventHubName);
-      return new EventHubProducerClient(connection.connectionString, options.eventHubName);
+      return new EventHubProducerClient(connection.connectionString, options.eventHubName, clientOptions);
     }
-    return new EventHubProducerClient(connection.fullyQualifiedNamespace, options.eventHubName, connection.credential);
+    return new EventHubProducerClient(connection.fullyQualifiedNamespace, options.eventHubName, connection.credential, clientOptions);
   } catch (err) {
     throw new Error(`Invalid Event Hubs connection: ${describeError(err, secretsOf(connection))}`);
   }

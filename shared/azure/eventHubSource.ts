@@ -11,7 +11,7 @@ import {
   type TokenCredential,
 } from '@azure/event-hubs';
 
-import type { Config } from '../config';
+import type { Config, EventHubConnection as ConfiguredConnection } from '../config';
 import { silentLogger, type Logger } from '../ports';
 import { createCredential } from './credential';
 
@@ -283,9 +283,14 @@ export function redact(text: string, secrets: string[] = []): string {
 }
 
 /** The SDK's connection from the app's configuration: a connection string, or the namespace with the identity. */
+export function sdkConnection(connection: ConfiguredConnection): EventHubConnection {
+  return connection.kind === 'connectionString'
+    ? { connectionString: connection.connectionString }
+    : { fullyQualifiedNamespace: connection.fullyQualifiedNamespace, credential: createCredential(connection.clientId) };
+}
+
+/** The SDK's connection to the logs hub. */
 export function eventHubConnectionOf(config: Config): EventHubConnection {
   if (config.eventHub === undefined) throw new Error('no Event Hub connection is configured');
-  return config.eventHub.kind === 'connectionString'
-    ? { connectionString: config.eventHub.connectionString }
-    : { fullyQualifiedNamespace: config.eventHub.fullyQualifiedNamespace, credential: createCredential(config.eventHub.clientId) };
+  return sdkConnection(config.eventHub);
 }

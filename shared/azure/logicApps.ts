@@ -15,7 +15,7 @@ import {
   type TlsSettings,
 } from '@azure/core-rest-pipeline';
 
-import { DomainError } from '../errors';
+import { UpstreamError } from '../errors';
 import { silentLogger, type Logger, type PlaybookRef, type PlaybookRunResult, type PlaybookRunner } from '../ports';
 
 export interface CallbackUrl {
@@ -102,12 +102,11 @@ export function createPlaybookRunner(credential: TokenCredential, options: Playb
     try {
       result = await clientFor(ref.subscriptionId).workflowTriggers.listCallbackUrl(ref.resourceGroup, ref.workflowName, ref.triggerName);
     } catch (error) {
-      const detail = failureDetail(error);
       const status = (error as { statusCode?: unknown }).statusCode;
-      throw new DomainError(status === 404 ? 'not_found' : 'upstream', `Getting the callback URL of ${describe(ref)} failed (${detail})`);
+      throw new UpstreamError(`Getting the callback URL of ${describe(ref)} failed (${failureDetail(error)})`, typeof status === 'number' ? status : undefined);
     }
     if (typeof result.value !== 'string' || result.value === '') {
-      throw new DomainError('upstream', `Azure returned no callback URL for ${describe(ref)}`);
+      throw new UpstreamError(`Azure returned no callback URL for ${describe(ref)}`);
     }
     return { url: result.value, method: result.method ?? 'POST' };
   }
@@ -135,7 +134,7 @@ export function createPlaybookRunner(credential: TokenCredential, options: Playb
     } catch (error) {
       const detail = scrub(failureDetail(error), callback.url);
       logger.warn('playbook.run_failed', { workflow: ref.workflowName, trigger: ref.triggerName, detail, durationMs: Date.now() - started });
-      throw new DomainError('upstream', `Running ${describe(ref)} failed (${detail})`);
+      throw new UpstreamError(`Running ${describe(ref)} failed (${detail})`);
     }
   }
 

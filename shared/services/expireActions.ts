@@ -36,7 +36,7 @@ export async function expireActions(deps: PolicyActionDependencies & { logger: L
 
 async function undo(action: ActionRecord, deps: PolicyActionDependencies): Promise<void> {
   const kind = UNDO[action.kind];
-  if (kind === undefined) return;
+  if (kind === undefined || action.scope === undefined) return;
   const request = {
     kind,
     scope: action.scope,

@@ -1,4 +1,4 @@
-import type { PartitionIngestState, PartitionStateStore } from '../ports';
+import type { KindBacklog, OutboxBacklog, OutboxEntry, PartitionIngestState, PartitionStateStore } from '../ports';
 
 export interface HealthReport {
   status: 'ok' | 'unhealthy';
@@ -14,13 +14,18 @@ export interface HealthReport {
     quarantined: number;
   }>;
   quarantine: { total: number; byReason: Record<string, number> };
+  /** Alerts still to export and to run automation for: how many, and since when the oldest waits (wall clock). */
+  outbox: Record<OutboxEntry['kind'], KindBacklog>;
 }
 
-/** Checks that storage answers and reports ingest progress; never throws. */
-export async function getHealth(partitions: PartitionStateStore): Promise<HealthReport> {
+const EMPTY_OUTBOX: HealthReport['outbox'] = { export: { pending: 0, oldestQueuedAt: null }, automation: { pending: 0, oldestQueuedAt: null } };
+
+/** Checks that storage answers and reports ingest progress and the outbox backlog; never throws. */
+export async function getHealth(deps: { partitions: PartitionStateStore; outbox: OutboxBacklog }): Promise<HealthReport> {
   let states: PartitionIngestState[];
+  let outbox: HealthReport['outbox'];
   try {
-    states = await partitions.list();
+    [states, outbox] = await Promise.all([deps.partitions.list(), deps.outbox.backlog()]);
   } catch (error) {
     // Only the error's class and code: a message could carry an endpoint or a token.
     const { name, code } = error as { name?: string; code?: string };
@@ -29,6 +34,7 @@ export async function getHealth(partitions: PartitionStateStore): Promise<Health
       storage: { reachable: false, error: [name, code].filter(Boolean).join(': ') || 'unknown error' },
       partitions: [],
       quarantine: { total: 0, byReason: {} },
+      outbox: EMPTY_OUTBOX,
     };
   }
   const byReason: Record<string, number> = {};
@@ -50,5 +56,6 @@ export async function getHealth(partitions: PartitionStateStore): Promise<Health
         quarantined: state.quarantined,
       })),
     quarantine: { total: states.reduce((sum, state) => sum + state.quarantined, 0), byReason },
+    outbox,
   };
 }

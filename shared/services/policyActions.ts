@@ -72,7 +72,8 @@ function editFor(request: PolicyActionRequest, allowlist: readonly string[]): (x
       return removing(enableOperation);
     case 'require-subscription':
     case 'allow-anonymous':
-      throw new Error(`${request.kind} changes an API setting, not a policy`);
+    case 'run-playbook':
+      throw new Error(`${request.kind} is not a policy edit`);
   }
 }
 

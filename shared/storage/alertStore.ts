@@ -60,15 +60,17 @@ export class TableAlertStore implements AlertStore {
   }
 
   async save(alert: Alert, etag?: string): Promise<string> {
-    // Queued first: a write that then fails leaves at most a spurious export of the stored state.
-    await this.outbox?.enqueue([{ alertId: alert.systemAlertId, created: etag === undefined }]);
     const client = await this.tables.table(TableNames.alerts);
     const entity = toEntity(alert);
+    let written: string;
     try {
-      if (etag !== undefined) return (await client.updateEntity(entity, 'Replace', { etag })).etag ?? '';
-      const index = await this.tables.table(TableNames.alertIds);
-      await index.upsertEntity<AlertIdEntity>({ partitionKey: idPartition(alert.systemAlertId), rowKey: alert.systemAlertId, alertPartition: entity.partitionKey });
-      return (await client.createEntity(entity)).etag ?? '';
+      if (etag !== undefined) {
+        written = (await client.updateEntity(entity, 'Replace', { etag })).etag ?? '';
+      } else {
+        const index = await this.tables.table(TableNames.alertIds);
+        await index.upsertEntity<AlertIdEntity>({ partitionKey: idPartition(alert.systemAlertId), rowKey: alert.systemAlertId, alertPartition: entity.partitionKey });
+        written = (await client.createEntity(entity)).etag ?? '';
+      }
     } catch (error) {
       const status = (error as { statusCode?: number }).statusCode;
       if (status === 409 || status === 412) {
@@ -76,6 +78,9 @@ export class TableAlertStore implements AlertStore {
       }
       throw error;
     }
+    // Queued after the write: a dispatcher reading the entry any earlier could send the old state and drop the entry.
+    await this.outbox?.enqueue([{ alertId: alert.systemAlertId, created: etag === undefined }]);
+    return written;
   }
 
   async list(filter: AlertStoreFilter = {}): Promise<Alert[]> {

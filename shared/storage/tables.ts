@@ -33,6 +33,10 @@ export const TableNames = {
   actions: 'actions',
   /** Threat-intel lists (Tor exits, threat-intel feeds), versioned. */
   intel: 'intel',
+  /** Alerts still to export or to run automation for, per kind. */
+  alertOutbox: 'alertoutbox',
+  /** Automation rules: which new alerts run which playbook. */
+  automationRules: 'automationrules',
 } as const;
 
 export type TableName = (typeof TableNames)[keyof typeof TableNames];

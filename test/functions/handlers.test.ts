@@ -98,9 +98,10 @@ test('GET /api/health answers 200 with ingest progress', async () => {
   const { ctx } = context();
   const response = await health(new HttpRequest({ method: 'GET', url: 'http://localhost:7071/api/health' }), ctx);
   assert.equal(response.status, 200);
-  const body = response.jsonBody as { status: string; storage: { reachable: boolean } };
+  const body = response.jsonBody as { status: string; storage: { reachable: boolean }; outbox: unknown };
   assert.equal(body.status, 'ok');
   assert.equal(body.storage.reachable, true);
+  assert.deepEqual(body.outbox, { export: { pending: 0, oldestQueuedAt: null }, automation: { pending: 0, oldestQueuedAt: null } });
 });
 
 test('GET /api/health answers 503 when storage is unreachable, without leaking the connection string', async () => {

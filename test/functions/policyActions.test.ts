@@ -226,13 +226,29 @@ test('a playbook receives the alert in Defender\'s export shape; its callback si
   );
   const [alert] = await deps.alerts.list();
   assert.ok(alert);
-  const response = await call(runPlaybook, { ...workflow, alertId: alert.systemAlertId });
+  const response = await call(runPlaybook, { ...workflow, alertId: alert.systemAlertId, reason: 'triage' }, { 'x-ms-client-principal-name': 'analyst@contoso.com' });
   assert.equal(response.status, 200, JSON.stringify(response.jsonBody));
-  assert.equal((response.jsonBody as { status: number }).status, 202);
+  const answer = response.jsonBody as { status: number; runId: string; actionId: string };
+  assert.equal(answer.status, 202);
   assert.doesNotMatch(JSON.stringify(response.jsonBody), new RegExp(sig));
   const posted = arm.callbacks.at(-1)?.body as { AlertType: string; SystemAlertId: string };
   assert.equal(posted.AlertType, 'API_AccessFromTorExitNode');
   assert.equal(posted.SystemAlertId, alert.systemAlertId);
+  const audit = (await deps.actions.list(20)).find((record) => record.id === answer.actionId);
+  assert.deepEqual(
+    { kind: audit?.kind, result: audit?.result, alertId: audit?.alertId, requestedBy: audit?.requestedBy, reason: audit?.reason },
+    { kind: 'run-playbook', result: 'applied', alertId: alert.systemAlertId, requestedBy: 'analyst@contoso.com', reason: 'triage' },
+  );
+  assert.deepEqual(audit?.parameters, { ...workflow, status: 202, runId: answer.runId });
+  assert.doesNotMatch(JSON.stringify(audit), new RegExp(sig));
+
+  // A trigger that cannot be found is audited as failed, and answered 404.
+  const ghost = await call(runPlaybook, { ...workflow, workflowName: 'ghost', alertId: alert.systemAlertId });
+  assert.equal(ghost.status, 404);
+  const failed = (await deps.actions.list(20)).find((record) => record.parameters?.workflowName === 'ghost');
+  assert.equal(failed?.result, 'failed');
+  assert.equal(failed?.parameters?.status, 404);
+  assert.match(failed?.detail ?? '', /ghost/);
 
   assert.equal((await call(runPlaybook, { ...workflow, alertId: 'nope' })).status, 404);
   const bad = await call(runPlaybook, { ...workflow, subscriptionId: 'not-a-guid', alertId: alert.systemAlertId });

@@ -33,19 +33,24 @@ test('the app registers exactly the expected functions, and sets its programming
   assert.deepEqual(host.registrations.map((r) => r.metadata.name).sort(), [
     'allowAnonymous',
     'blockIp',
+    'createAutomationRule',
     'createSampleAlerts',
     'createSuppressionRule',
+    'deleteAutomationRule',
     'deleteSuppressionRule',
     'disableEndpoint',
+    'dispatchAlerts',
     'enableEndpoint',
     'evaluateWindows',
     'expireActions',
     'getAlert',
+    'getAutomationRule',
     'getOpenApi',
     'getSuppressionRule',
     'health',
     'ingest',
     'listAlerts',
+    'listAutomationRules',
     'listSuppressionRules',
     'markInactiveEndpoints',
     'purgeExpired',
@@ -92,6 +97,32 @@ test('evaluateWindows runs every 5 minutes; recomputeBaselines daily at 01:00 UT
   assert.notEqual(recompute.runOnStartup, true);
   assert.equal(triggerOf('refreshIntel').schedule, '0 15 3 * * *');
   assert.equal(triggerOf('markInactiveEndpoints').schedule, '0 30 1 * * *');
+});
+
+test('dispatchAlerts is a timer every minute that does not run on startup', () => {
+  const trigger = triggerOf('dispatchAlerts');
+  assert.equal(trigger.type, 'timerTrigger');
+  assert.equal(trigger.schedule, '0 * * * * *');
+  assert.notEqual(trigger.runOnStartup, true);
+});
+
+test('the suppression and automation rule routes need a function key', () => {
+  const routes = [
+    ['createSuppressionRule', 'suppression-rules', 'POST'],
+    ['listSuppressionRules', 'suppression-rules', 'GET'],
+    ['getSuppressionRule', 'suppression-rules/{id}', 'GET'],
+    ['deleteSuppressionRule', 'suppression-rules/{id}', 'DELETE'],
+    ['createAutomationRule', 'automation-rules', 'POST'],
+    ['listAutomationRules', 'automation-rules', 'GET'],
+    ['getAutomationRule', 'automation-rules/{id}', 'GET'],
+    ['deleteAutomationRule', 'automation-rules/{id}', 'DELETE'],
+  ] as const;
+  for (const [name, route, method] of routes) {
+    const trigger = triggerOf(name);
+    assert.equal(trigger.route, route, name);
+    assert.deepEqual(trigger.methods, [method], name);
+    assert.equal(trigger.authLevel, 'function', name);
+  }
 });
 
 test('health is an anonymous GET on /api/health with an HTTP output', () => {

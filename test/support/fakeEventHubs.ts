@@ -21,6 +21,8 @@
  *   one data section per encoded event).
  * - A 1 MiB max message size, announced on sender links (the SDK sizes batches by it) and
  *   enforced (amqp:link:message-size-exceeded).
+ * - Fault injection: after letting `skip` event messages through, the next N (a batch is one
+ *   message) are rejected as if the service were busy (`failNextSends`), and nothing of them is stored.
  *
  * Not supported: owner-level (epoch) receiver exclusivity, idempotent publishing, receiver
  * runtime metrics (last-enqueued delivery annotations), retention/expiry, other quotas and
@@ -72,6 +74,8 @@ export interface FakeEventHubs {
   send(partitionId: string, bodies: unknown[], partitionKey?: string): void;
   /** Everything the partition holds, oldest first (shallow copies). */
   events(partitionId: string): StoredEvent[];
+  /** After `skip` event messages (default 0), rejects the next `count` with com.microsoft:server-busy, storing nothing of them. */
+  failNextSends(count: number, skip?: number): void;
   /** Open receiver links, optionally only those on one partition and/or consumer group (for tests to wait on). */
   receiverCount(filter?: { partitionId?: string; consumerGroup?: string }): number;
   /** Closes every connection and the listener. Idempotent. */
@@ -125,6 +129,7 @@ export async function startFakeEventHubs(options: FakeEventHubsOptions): Promise
   }
   const partitionIds = [...partitions.keys()];
   let roundRobin = 0;
+  let failingSends = { skip: 0, count: 0 };
 
   const subscriptions = new Map<Sender, Subscription>();
   const inboundRoles = new Map<Receiver, InboundRole>();
@@ -337,6 +342,12 @@ export async function startFakeEventHubs(options: FakeEventHubsOptions): Promise
       if (format !== undefined && format !== 0 && format !== BATCH_MESSAGE_FORMAT) {
         throw new Error(`Unsupported message format ${format}`);
       }
+      if (failingSends.skip > 0) failingSends.skip--;
+      else if (failingSends.count > 0) {
+        failingSends.count--;
+        delivery?.reject({ condition: 'com.microsoft:server-busy', description: 'The service is busy (injected).' });
+        return;
+      }
       const size = Buffer.isBuffer(raw) ? raw.length : amqpMessage.encode(raw as Message).length;
       if (size > MAX_MESSAGE_SIZE) {
         delivery?.reject({
@@ -453,6 +464,9 @@ export async function startFakeEventHubs(options: FakeEventHubsOptions): Promise
       const partition = partitions.get(partitionId);
       if (!partition) throw new Error(`No partition '${partitionId}' (have ${partitionIds.join(', ')})`);
       return partition.records.map((r) => ({ ...r.event, enqueuedTimeUtc: new Date(r.event.enqueuedTimeUtc) }));
+    },
+    failNextSends(count, skip = 0) {
+      failingSends = { skip, count };
     },
     receiverCount(filter = {}) {
       let count = 0;

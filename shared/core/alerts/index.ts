@@ -1,4 +1,4 @@
-/** The alert model: catalog, alerts, Defender export, suppression rules. */
+/** The alert model: catalog, alerts, Defender export, suppression and automation rules. */
 export * from './catalog';
 export * from './alert';
 export * from './defenderExport';
@@ -7,3 +7,4 @@ export * from './triage';
 export * from './query';
 export * from './samples';
 export * from './trafficContext';
+export * from './automation';

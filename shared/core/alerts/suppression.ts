@@ -9,6 +9,7 @@ import { ALERT_TYPES, type AlertType } from '../alertTypes';
 import type { Finding, FindingEntities } from '../detectors/finding';
 import { CidrSet, normalizeIp } from '../ip';
 import type { Alert } from './alert';
+import { globToRegExp, issueLines, ruleId, ruleIsoTime, ruleText, strictObjectError } from './ruleFields';
 
 export interface SuppressionRuleEntities {
   /** An IP or a CIDR range ("203.0.113.7", "10.0.0.0/8", "2001:db8::/32"). */
@@ -34,23 +35,6 @@ export interface SuppressionRule {
   /** ISO 8601. */
   createdAt: string;
 }
-
-const RULE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
-function text(max: number) {
-  return z
-    .string({ error: 'must be a string' })
-    .trim()
-    .min(1, { error: 'must not be empty' })
-    .max(max, { error: `must be at most ${max} characters` })
-    .refine((value) => !CONTROL.test(value), { error: 'must not contain control characters' });
-}
-
-const isoTime = z
-  .string({ error: 'must be an ISO 8601 date-time string' })
-  .trim()
-  .pipe(z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2025-01-31T12:00:00Z' }));
 
 /**
  * Canonical text of an IP or CIDR entry, or undefined when CidrSet would not accept it. The
@@ -83,36 +67,31 @@ const clientIpPattern = z
     return canonical;
   });
 
-/** Unknown fields are named, so a typo in an entity pattern is not silently ignored. */
-const UNKNOWN_FIELDS = { error: (issue: { code: string; keys?: string[] }) => (issue.code === 'unrecognized_keys' ? `unknown field(s): ${(issue.keys ?? []).join(', ')}` : 'must be an object') };
 
 const entitiesSchema = z.strictObject(
   {
     clientIp: clientIpPattern.optional(),
-    apiId: text(256).optional(),
-    operationId: text(256).optional(),
-    service: text(256)
+    apiId: ruleText(256).optional(),
+    operationId: ruleText(256).optional(),
+    service: ruleText(256)
       .transform((value) => value.toLowerCase())
       .optional(),
-    parameterName: text(256).optional(),
+    parameterName: ruleText(256).optional(),
   },
-  UNKNOWN_FIELDS,
+  strictObjectError,
 );
 
 /** The fields of a rule, each with its validation (the HTTP API's create body reuses them). */
 export const suppressionRuleFields = {
-  id: z
-    .string({ error: 'must be a string' })
-    .trim()
-    .regex(RULE_ID, { error: 'must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit' }),
+  id: ruleId,
   alertType: z.union([z.enum(ALERT_TYPES), z.literal('*')], {
     error: `must be one of ${ALERT_TYPES.join(', ')}, or "*" for every type`,
   }),
   entities: entitiesSchema.default({}),
-  expiresAt: isoTime.optional(),
-  reason: text(1000),
-  createdBy: text(256),
-  createdAt: isoTime,
+  expiresAt: ruleIsoTime.optional(),
+  reason: ruleText(1000),
+  createdBy: ruleText(256),
+  createdAt: ruleIsoTime,
 };
 
 /**
@@ -122,7 +101,7 @@ export const suppressionRuleFields = {
  * every alert type with no entity pattern (it would silence everything).
  */
 export const suppressionRuleSchema: z.ZodType<SuppressionRule> = z
-  .strictObject(suppressionRuleFields, UNKNOWN_FIELDS)
+  .strictObject(suppressionRuleFields, strictObjectError)
   .superRefine((rule, ctx) => {
     if (rule.expiresAt !== undefined && Date.parse(rule.expiresAt) <= Date.parse(rule.createdAt)) {
       ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be later than createdAt' });
@@ -156,13 +135,7 @@ export type SuppressionRuleResult = { ok: true; rule: SuppressionRule } | { ok: 
 export function parseSuppressionRule(input: unknown): SuppressionRuleResult {
   const parsed = suppressionRuleSchema.safeParse(input);
   if (parsed.success) return { ok: true, rule: parsed.data };
-  return {
-    ok: false,
-    errors: parsed.error.issues.map((issue) => {
-      const path = issue.path.map(String).join('.');
-      return `${path === '' ? 'rule' : path}: ${issue.message}`;
-    }),
-  };
+  return { ok: false, errors: issueLines(parsed.error.issues, 'rule') };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -186,14 +159,6 @@ interface CompiledRule {
 
 /** Compiled matchers per rule object (rules are treated as immutable values once validated). */
 const compiled = new WeakMap<SuppressionRule, CompiledRule>();
-
-function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .split('*')
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${body}$`, 'is');
-}
 
 function hostBits(pattern: string): number {
   const slash = pattern.indexOf('/');
