@@ -85,3 +85,22 @@ test('an analyst triaging an alert while detection aggregates a repeat: neither 
   assert.equal(stored?.owner, 'ana@contoso.com');
   assert.equal((await deps.alerts.list()).length, 1);
 });
+
+test('every write queues the alert for export, a creation also for automation, and a failed write queues nothing', async () => {
+  const { deps } = freshApp(azurite);
+  const alert = newAlert(tor('203.0.113.20'), { detectedAt: new Date(T0) });
+  const etag = await deps.alerts.save(alert);
+  const queued = async (kind: 'export' | 'automation') => (await deps.outbox.pending(kind, 10)).map((entry) => entry.alertId);
+  assert.deepEqual(await queued('export'), [alert.systemAlertId]);
+  assert.deepEqual(await queued('automation'), [alert.systemAlertId]);
+  const drain = async () => deps.outbox.done([...(await deps.outbox.pending('export', 10)), ...(await deps.outbox.pending('automation', 10))]);
+  await drain();
+  await deps.alerts.save({ ...alert, status: 'InProgress' }, etag);
+  await drain();
+  await assert.rejects(deps.alerts.save({ ...alert, status: 'Resolved' }, etag), isConflict);
+  assert.deepEqual(await queued('export'), [], 'a write that lost its race queues nothing');
+  const current = await deps.alerts.get(alert.systemAlertId);
+  await deps.alerts.save({ ...alert, status: 'Resolved' }, current?.etag);
+  assert.deepEqual(await queued('export'), [alert.systemAlertId]);
+  assert.deepEqual(await queued('automation'), [], 'a change is exported, not automated');
+});
