@@ -55,12 +55,13 @@ export async function parseBody<S extends z.ZodType>(request: HttpRequest, schem
   return validated(schema, body, (path) => (path.length === 0 ? 'body' : path.join('.')));
 }
 
-/** The input parsed by the schema, or a ValidationError naming the first bad field. */
+/** The input parsed by the schema, or a ValidationError naming the first bad field (an unknown key by its name). */
 function validated<S extends z.ZodType>(schema: S, input: unknown, fieldOf: (path: readonly PropertyKey[]) => string): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = fieldOf(issue?.path ?? []);
+  const path = issue === undefined ? [] : issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+  const field = fieldOf(path);
   throw new ValidationError(`${field}: ${issue?.message ?? 'invalid'}`, field);
 }
 
@@ -69,13 +70,19 @@ export function callerOf(request: HttpRequest, claimed?: string): string {
   return request.headers.get('x-ms-client-principal-name') ?? claimed ?? 'unknown (function key)';
 }
 
+/** The Functions host reads the function key from this query parameter; it is not the handler's. */
+const FUNCTION_KEY_PARAMETER = 'code';
+
 /**
  * The request's query parameters validated with a zod schema (a repeated parameter is read as
- * its values joined by commas); a 400 naming the first bad parameter otherwise.
+ * its values joined by commas; the function key's `code` left out); a 400 naming the first bad
+ * parameter otherwise.
  */
 export function parseQuery<S extends z.ZodType>(request: HttpRequest, schema: S): z.infer<S> {
   const raw: Record<string, string> = {};
-  for (const key of new Set(request.query.keys())) raw[key] = request.query.getAll(key).join(',');
+  for (const key of new Set(request.query.keys())) {
+    if (key !== FUNCTION_KEY_PARAMETER) raw[key] = request.query.getAll(key).join(',');
+  }
   // A parameter is named as the caller wrote it ("severity", not "severity.1").
   return validated(schema, raw, (path) => (path.length === 0 ? 'query' : String(path[0])));
 }

@@ -84,6 +84,20 @@ test('npm start serves /api/health and the demo ingests generated traffic', asyn
   assert.equal(invalid.status, 400);
   assert.equal(((await invalid.json()) as { error: { field: string } }).error.field, 'addresses.0');
   assert.equal((await post({ addresses: ['203.0.113.1'], reason: 'x' })).status, 503, 'no APIM service configured locally');
+  // The alerts API over HTTP, as the dashboard and playbooks use it (a function key in `code` is accepted and ignored).
+  const listed = await fetch(`${run.url}/api/alerts?status=Active&pageSize=5&code=local`);
+  assert.equal(listed.status, 200);
+  const [first] = ((await listed.json()) as { alerts: Array<{ systemAlertId: string }> }).alerts;
+  assert.ok(first, 'the demo alerts are listed');
+  const patched = await fetch(`${run.url}/api/alerts/${first.systemAlertId}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ status: 'InProgress', comment: 'looking' }),
+  });
+  assert.equal(patched.status, 200);
+  assert.equal(((await patched.json()) as { status: string }).status, 'InProgress');
+  assert.equal((await fetch(`${run.url}/api/alerts?severity=Critical`)).status, 400);
+  assert.equal((await fetch(`${run.url}/api/openapi.json`)).status, 200);
   run.child.kill('SIGTERM');
   assert.equal(await run.exited, 0);
 });
