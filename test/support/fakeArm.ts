@@ -190,6 +190,11 @@ export interface FakeArm {
   caCert: string;
   /** Options for ApiManagementClient / LogicManagementClient: endpoint + tlsOptions, retries off. */
   clientOptions(): { endpoint: string; tlsOptions: { ca: string }; retryOptions: { maxRetries: number } };
+  /**
+   * The same with the SDK's retry policy as production has it (default retry count; Retry-After
+   * honoured), only the exponential backoff's delays shortened so tests stay fast.
+   */
+  retryingClientOptions(): { endpoint: string; tlsOptions: { ca: string }; retryOptions: { retryDelayInMs: number; maxRetryDelayInMs: number } };
   /** Every request received, oldest first. */
   readonly requests: RecordedRequest[];
   /** Forgets the recorded requests and callback calls. */
@@ -209,6 +214,8 @@ export interface FakeArm {
   failNextWrites(count: number, status: 412 | 500): void;
   /** Queues injected failures; each request takes the first queued rule that matches it and has failures left. */
   failRequests(failure: RequestFailure): void;
+  /** Drops every injected failure not yet taken. */
+  clearFailures(): void;
   /** Registers a workflow trigger; returns its callback `sig` (the secret part of the URL). */
   addWorkflow(ref: WorkflowRef, behaviour?: WorkflowBehaviour): string;
   /** Bodies POSTed to callback URLs, oldest first. */
@@ -658,6 +665,7 @@ export async function startFakeArm(): Promise<FakeArm> {
     url,
     caCert: TEST_CERT,
     clientOptions: () => ({ endpoint: url, tlsOptions: { ca: TEST_CERT }, retryOptions: { maxRetries: 0 } }),
+    retryingClientOptions: () => ({ endpoint: url, tlsOptions: { ca: TEST_CERT }, retryOptions: { retryDelayInMs: 5, maxRetryDelayInMs: 20 } }),
     requests,
     clearRequests() {
       requests.length = 0;
@@ -733,6 +741,10 @@ export async function startFakeArm(): Promise<FakeArm> {
     },
     failRequests(failure) {
       requestFailures.push({ ...failure });
+    },
+    clearFailures() {
+      requestFailures.length = 0;
+      failures = { count: 0, status: 412 };
     },
     addWorkflow(ref, behaviour = {}) {
       const sig = randomBytes(24).toString('base64url');
