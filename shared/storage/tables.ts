@@ -31,6 +31,8 @@ export const TableNames = {
   actions: 'actions',
   /** Threat-intel lists (Tor exits, threat-intel feeds), versioned. */
   intel: 'intel',
+  /** The APIM inventory as last synced (chunked JSON, versioned) and the sync's status. */
+  inventory: 'inventory',
 } as const;
 
 export type TableName = (typeof TableNames)[keyof typeof TableNames];
