@@ -4,8 +4,9 @@ import { getHealth } from '../shared/services/health';
 import { getDependencies } from './deps';
 import { httpHandler, json } from './http';
 
-/** GET /api/health: storage reachable, ingest progress per partition, quarantine counts. 503 when unhealthy. */
+/** GET /api/health: storage reachable, ingest progress per partition, quarantine counts, the inventory sync. 503 when unhealthy. */
 export const health = httpHandler(async (_request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
-  const report = await getHealth(getDependencies().partitions);
+  const deps = getDependencies();
+  const report = await getHealth(deps.partitions, deps.inventory);
   return json(report.status === 'ok' ? 200 : 503, report);
 });

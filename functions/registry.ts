@@ -29,6 +29,7 @@ import { refreshIntel } from './refreshIntel';
 import { removeRateLimit } from './removeRateLimit';
 import { requireSubscription } from './requireSubscription';
 import { runPlaybook } from './runPlaybook';
+import { syncInventory } from './syncInventory';
 import { unblockIp } from './unblockIp';
 
 /**
@@ -90,6 +91,8 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   timer('expireActions', '30 */5 * * * *', expireActions),
   // Daily at 02:30 UTC.
   timer('purgeExpired', '0 30 2 * * *', purgeExpired),
+  // Every 15 minutes.
+  timer('syncInventory', '0 */15 * * * *', syncInventory),
   {
     name: 'health',
     trigger: 'http',

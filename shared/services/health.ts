@@ -1,4 +1,4 @@
-import type { PartitionIngestState, PartitionStateStore } from '../ports';
+import type { InventoryStore, InventorySyncStatus, PartitionIngestState, PartitionStateStore } from '../ports';
 
 export interface HealthReport {
   status: 'ok' | 'unhealthy';
@@ -14,13 +14,21 @@ export interface HealthReport {
     quarantined: number;
   }>;
   quarantine: { total: number; byReason: Record<string, number> };
+  /**
+   * The APIM inventory sync, when asked for: last attempt and success, the last attempt's error,
+   * what the current snapshot holds; null before the first attempt. A failed sync does not make
+   * the app unhealthy (the last good snapshot serves).
+   */
+  inventory?: InventorySyncStatus | null;
 }
 
-/** Checks that storage answers and reports ingest progress; never throws. */
-export async function getHealth(partitions: PartitionStateStore): Promise<HealthReport> {
+/** Checks that storage answers and reports ingest progress (and the inventory sync's, given its store); never throws. */
+export async function getHealth(partitions: PartitionStateStore, inventory?: Pick<InventoryStore, 'status'>): Promise<HealthReport> {
   let states: PartitionIngestState[];
+  let sync: InventorySyncStatus | undefined;
   try {
     states = await partitions.list();
+    sync = await inventory?.status();
   } catch (error) {
     // Only the error's class and code: a message could carry an endpoint or a token.
     const { name, code } = error as { name?: string; code?: string };
@@ -50,5 +58,6 @@ export async function getHealth(partitions: PartitionStateStore): Promise<Health
         quarantined: state.quarantined,
       })),
     quarantine: { total: states.reduce((sum, state) => sum + state.quarantined, 0), byReason },
+    ...(inventory === undefined ? {} : { inventory: sync ?? null }),
   };
 }
