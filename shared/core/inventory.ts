@@ -77,6 +77,8 @@ const operationSchema = z
       .transform((request) => request ?? { queryParameters: [] }),
     /** The operation's own policy; absent when it has none (or policies were not read, see the service's `policy`). */
     policy: policyFactsSchema.optional(),
+    /** When the sync first found the operation (ISO 8601); absent for those already there at the first sync. */
+    firstSyncedAt: optionalText,
   })
   .superRefine((operation, ctx) => {
     const problem = templateProblem(operation.urlTemplate);
@@ -207,6 +209,29 @@ function duplicates(names: readonly string[]): number[] {
 export function inventoryServiceName(inventory: Pick<Inventory, 'service'>): string {
   const segments = inventory.service.resourceId.split('/').filter((segment) => segment !== '');
   return (segments[segments.length - 1] ?? '').toLowerCase();
+}
+
+/**
+ * The inventory with `firstSyncedAt` set on operations the previous snapshot lacked (to `at`)
+ * and carried over for the others. Without a previous snapshot nothing is stamped: those
+ * operations were there before API Warden looked.
+ */
+export function stampNewOperations(next: Inventory, previous: Inventory | undefined, at: string): Inventory {
+  if (previous === undefined) return next;
+  const known = new Map<string, string | undefined>();
+  for (const api of previous.apis) {
+    for (const operation of api.operations) known.set(`${api.name}/${operation.name}`.toLowerCase(), operation.firstSyncedAt);
+  }
+  return {
+    ...next,
+    apis: next.apis.map((api) => ({
+      ...api,
+      operations: api.operations.map((operation) => {
+        const key = `${api.name}/${operation.name}`.toLowerCase();
+        return { ...operation, firstSyncedAt: known.has(key) ? known.get(key) : at };
+      }),
+    })),
+  };
 }
 
 /** ARM resource ids under the service: an API, an operation, a product, a subscription. */

@@ -1,3 +1,4 @@
+import { stampNewOperations } from '../core/inventory';
 import { DomainError } from '../errors';
 import type { Clock, InventoryReader, InventoryStore } from '../ports';
 
@@ -10,7 +11,9 @@ const MAX_ERROR_CHARS = 1_000;
 
 /**
  * Reads the APIM inventory and stores it as the current snapshot with the time it was synced
- * (wall clock: the inventory is the service as it is now, not as of any event). When the read
+ * (wall clock: the inventory is the service as it is now, not as of any event), operations new
+ * since the last snapshot stamped with that time (so they are not judged unused before they
+ * could have had traffic). When the read
  * fails, the last good snapshot stays current and the status records the error; a storage
  * failure is thrown.
  */
@@ -27,8 +30,8 @@ export async function syncInventory(deps: { reader: InventoryReader; store: Inve
   }
   const apis = inventory.apis.length;
   const operations = inventory.apis.reduce((sum, api) => sum + api.operations.length, 0);
-  await deps.store.save(inventory, attemptedAt);
   const syncedAt = attemptedAt.toISOString();
+  await deps.store.save(stampNewOperations(inventory, (await deps.store.current())?.inventory, syncedAt), attemptedAt);
   await deps.store.setStatus({ lastAttemptAt: syncedAt, lastSuccessAt: syncedAt, apis, operations });
   return { result: 'synced', syncedAt, apis, operations, products: inventory.products?.length ?? 0 };
 }

@@ -11,6 +11,7 @@ import {
   nameTemplateParams,
   parseInventory,
   resourceIds,
+  stampNewOperations,
   type Inventory,
 } from '../../shared/core/inventory';
 import type { ParamType } from '../../shared/core/paramTypes';
@@ -174,6 +175,18 @@ describe('inventory schema: what the sync adds', () => {
     const parsed = parseInventory(json);
     assert.equal(parsed.ok, false);
     assert.match(parsed.ok ? '' : parsed.errors.join('\n'), /^apis\.0\.policy\.authentication\.0: /m);
+  });
+
+  test('stampNewOperations: nothing on the first sync, then new operations get the time and others keep theirs', () => {
+    const first = inventory();
+    assert.equal(stampNewOperations(first, undefined, '2026-05-01T00:00:00.000Z'), first);
+    const json = inventoryJson();
+    ((json.apis as Array<Record<string, unknown>>)[1]?.operations as unknown[]).push({ name: 'Added-Op', method: 'GET', urlTemplate: '/added' });
+    const second = stampNewOperations(inventory(json), first, '2026-05-02T00:00:00.000Z');
+    assert.equal(second.apis[1]?.operations[1]?.firstSyncedAt, '2026-05-02T00:00:00.000Z');
+    assert.equal(second.apis[0]?.operations[0]?.firstSyncedAt, undefined);
+    const third = stampNewOperations(inventory(json), second, '2026-05-03T00:00:00.000Z');
+    assert.equal(third.apis[1]?.operations[1]?.firstSyncedAt, '2026-05-02T00:00:00.000Z', 'kept, not restamped');
   });
 
   test('resource ids of the service\'s children', () => {

@@ -81,7 +81,10 @@ test('a failed sync keeps the last good snapshot and records the error; the next
   at('2026-05-01T10:30:00Z');
   const synced = await syncInventory({ reader, store: deps.inventory, clock: deps.clock });
   assert.equal(synced.result, 'synced');
-  assert.equal((await deps.inventory.current())?.inventory.apis.length, 5);
+  const apis = (await deps.inventory.current())?.inventory.apis ?? [];
+  assert.equal(apis.length, 5);
+  assert.equal(apis.find((api) => api.name === 'new-api')?.operations[0]?.firstSyncedAt, '2026-05-01T10:30:00.000Z', 'a new operation is stamped');
+  assert.equal(apis[0]?.operations[0]?.firstSyncedAt, undefined, 'operations there at the first sync are not');
   assert.equal((await deps.inventory.status())?.lastError, undefined);
 });
 
