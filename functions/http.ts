@@ -52,10 +52,32 @@ export async function parseBody<S extends z.ZodType>(request: HttpRequest, schem
   } catch {
     throw new ValidationError('the body must be a JSON object', 'body');
   }
-  const result = schema.safeParse(body);
+  return validated(body, schema, 'body');
+}
+
+/** The Functions host reads the function key from this query parameter; it is not the handler's. */
+const FUNCTION_KEY_PARAMETER = 'code';
+
+/**
+ * The request's query parameters (the first value of each; the function key's `code` left out)
+ * validated with a zod schema; a 400 naming the first bad parameter (`exposed: must be true or
+ * false`, an unknown `exposd`) otherwise.
+ */
+export function parseQuery<S extends z.ZodType>(request: HttpRequest, schema: S): z.infer<S> {
+  const query: Record<string, string> = {};
+  for (const [name, value] of request.query) {
+    if (name !== FUNCTION_KEY_PARAMETER && !(name in query)) query[name] = value;
+  }
+  return validated(query, schema, 'query');
+}
+
+/** The value if the schema accepts it, else a ValidationError naming the first bad field (an unknown key by its name). */
+function validated<S extends z.ZodType>(value: unknown, schema: S, root: string): z.infer<S> {
+  const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.join('.');
+  const path = issue === undefined ? [] : issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+  const field = path.length === 0 ? root : path.join('.');
   throw new ValidationError(`${field}: ${issue?.message ?? 'invalid'}`, field);
 }
 

@@ -20,6 +20,8 @@ import { getSuppressionRule } from './getSuppressionRule';
 import { expireActions } from './expireActions';
 import { health } from './health';
 import { ingest } from './ingest';
+import { listEndpoints } from './listEndpoints';
+import { listRecommendations } from './listRecommendations';
 import { listSuppressionRules } from './listSuppressionRules';
 import { markInactiveEndpoints } from './markInactiveEndpoints';
 import { purgeExpired } from './purgeExpired';
@@ -29,6 +31,7 @@ import { refreshIntel } from './refreshIntel';
 import { removeRateLimit } from './removeRateLimit';
 import { requireSubscription } from './requireSubscription';
 import { runPlaybook } from './runPlaybook';
+import { runRecommendationPlaybook } from './runRecommendationPlaybook';
 import { syncInventory } from './syncInventory';
 import { unblockIp } from './unblockIp';
 
@@ -122,6 +125,24 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
     trigger: 'http',
     options: { route: 'suppression-rules/{id}', methods: ['DELETE'], authLevel: 'function' },
     handler: deleteSuppressionRule,
+  },
+  {
+    name: 'listEndpoints',
+    trigger: 'http',
+    options: { route: 'endpoints', methods: ['GET'], authLevel: 'function' },
+    handler: listEndpoints,
+  },
+  {
+    name: 'listRecommendations',
+    trigger: 'http',
+    options: { route: 'recommendations', methods: ['GET'], authLevel: 'function' },
+    handler: listRecommendations,
+  },
+  {
+    name: 'runRecommendationPlaybook',
+    trigger: 'http',
+    options: { route: 'recommendations/{id}/run-playbook', methods: ['POST'], authLevel: 'function' },
+    handler: runRecommendationPlaybook,
   },
   responseAction('blockIp', 'block-ip', blockIp),
   responseAction('unblockIp', 'unblock-ip', unblockIp),

@@ -210,6 +210,9 @@ const DEFINITIONS: readonly Definition[] = [
   },
 ];
 
+/** Every recommendation's id, open or not. */
+export const RECOMMENDATION_IDS: readonly string[] = DEFINITIONS.map((definition) => definition.id);
+
 /** The open recommendations: those affecting at least one resource, High first, then Medium, then Low (a fixed order within each). */
 export function recommendations(input: PostureInput): Recommendation[] {
   return DEFINITIONS.flatMap(({ affected, ...recommendation }) => {

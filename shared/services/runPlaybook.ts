@@ -4,12 +4,16 @@ import { toDefenderExport } from '../core/alerts';
 import { NotFoundError } from '../errors';
 import type { AlertStore, PlaybookRunner, PlaybookRunResult } from '../ports';
 
-/** Body of POST /api/actions/run-playbook: which workflow trigger, and which alert it receives. */
-export const runPlaybookSchema = z.strictObject({
+/** Which Logic App workflow trigger runs: the part every run-playbook body shares. */
+export const playbookTargetSchema = z.strictObject({
   subscriptionId: z.guid(),
   resourceGroup: z.string().trim().min(1).max(90),
   workflowName: z.string().trim().min(1).max(80),
   triggerName: z.string().trim().min(1).max(80).default('manual'),
+});
+
+/** Body of POST /api/actions/run-playbook: which workflow trigger, and which alert it receives. */
+export const runPlaybookSchema = playbookTargetSchema.extend({
   /** The alert POSTed to the playbook, in Defender's export shape. */
   alertId: z.string().trim().min(1).max(100),
 });
