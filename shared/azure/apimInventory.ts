@@ -10,7 +10,7 @@
  *
  * Calls per read: 1 (service) + 1 (global policy) + pages of APIs + per API (pages of
  * operations + its policy + one policy per operation) + pages of products + per product (pages
- * of its APIs) + pages of subscriptions. Policy reads run a few at a time.
+ * of its APIs) + pages of subscriptions. Policies and products' APIs are read a few at a time.
  */
 import { ApiManagementClient, type ApiManagementClientOptionalParams, type ApiContract, type OperationContract } from '@azure/arm-apimanagement';
 import type { TokenCredential } from '@azure/core-auth';
@@ -21,12 +21,17 @@ import { DomainError } from '../errors';
 import type { InventoryReader, PolicyScope } from '../ports';
 import { describeScope, readRawPolicy, toDomainError, type ApimServiceRef } from './apimPolicies';
 
-/** Policy reads in flight at once: quick syncs without bursting into ARM's throttling. */
-const POLICY_READS_IN_FLIGHT = 4;
+/** Reads in flight at once (policies, products' APIs): quick syncs without bursting into ARM's throttling. */
+const READS_IN_FLIGHT = 4;
 
 /** Subscriptions whose scope is every API of the service end in "/apis" (ARM's form of the scope "/apis"). */
 const ALL_APIS_SCOPE = /\/apis\/?$/i;
 
+/**
+ * An InventoryReader for one APIM service. `options` go to ApiManagementClient: production
+ * passes none (the SDK's defaults, retries included); tests pass the fake ARM server's
+ * endpoint and TLS options.
+ */
 export function createApimInventoryReader(
   credential: TokenCredential,
   service: ApimServiceRef,
@@ -52,7 +57,7 @@ export function createApimInventoryReader(
   async function readApi(api: ApiContract): Promise<Record<string, unknown>> {
     const apiId = api.name ?? '';
     const operations = await step(`Listing the operations of API '${apiId}'`, () => collect(client.apiOperation.listByApi(rg, name, apiId)));
-    const policies = await inBatches(operations, POLICY_READS_IN_FLIGHT, (operation) => facts({ kind: 'operation', apiId, operationId: operation.name ?? '' }));
+    const policies = await inBatches(operations, READS_IN_FLIGHT, (operation) => facts({ kind: 'operation', apiId, operationId: operation.name ?? '' }));
     return {
       name: apiId,
       displayName: api.displayName,
@@ -68,7 +73,7 @@ export function createApimInventoryReader(
 
   async function readProducts(): Promise<Array<Record<string, unknown>>> {
     const products = await step('Listing the products', () => collect(client.product.listByService(rg, name)));
-    return await inBatches(products, POLICY_READS_IN_FLIGHT, async (product) => {
+    return await inBatches(products, READS_IN_FLIGHT, async (product) => {
       const productId = product.name ?? '';
       const apis = await step(`Listing the APIs of product '${productId}'`, () => collect(client.productApi.listByProduct(rg, name, productId)));
       return {
@@ -85,7 +90,10 @@ export function createApimInventoryReader(
   async function readSubscriptions(): Promise<Inventory['subscriptions']> {
     const subscriptions = await step('Listing the subscriptions', () => collect(client.subscription.list(rg, name)));
     const byState: Record<string, number> = {};
-    for (const subscription of subscriptions) byState[subscription.state ?? 'unknown'] = (byState[subscription.state ?? 'unknown'] ?? 0) + 1;
+    for (const subscription of subscriptions) {
+      const state = subscription.state ?? 'unknown';
+      byState[state] = (byState[state] ?? 0) + 1;
+    }
     return {
       total: subscriptions.length,
       byState,

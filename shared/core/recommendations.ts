@@ -6,8 +6,7 @@
  *
  * A recommendation is open while it affects at least one resource; only open ones are listed.
  */
-import type { EndpointRow } from './endpoints';
-import { internetExposure, openProducts } from './endpoints';
+import { internetExposure, openProducts, type EndpointRow } from './endpoints';
 import { resourceIds, type Inventory } from './inventory';
 
 export type RecommendationSeverity = 'High' | 'Medium' | 'Low';

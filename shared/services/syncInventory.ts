@@ -1,4 +1,4 @@
-import { stampNewOperations } from '../core/inventory';
+import { stampNewOperations, type Inventory } from '../core/inventory';
 import { DomainError } from '../errors';
 import type { Clock, InventoryReader, InventoryStore } from '../ports';
 
@@ -19,7 +19,7 @@ const MAX_ERROR_CHARS = 1_000;
  */
 export async function syncInventory(deps: { reader: InventoryReader; store: InventoryStore; clock: Clock }): Promise<SyncSummary> {
   const attemptedAt = deps.clock.now();
-  let inventory;
+  let inventory: Inventory;
   try {
     inventory = await deps.reader.read();
   } catch (error) {

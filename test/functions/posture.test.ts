@@ -22,6 +22,7 @@ import { startAzurite, type RunningAzurite } from '../support/azurite';
 import { fakeArmCredential, startFakeArm, type FakeArm } from '../support/fakeArm';
 
 const PLAYBOOK = { subscriptionId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', resourceGroup: 'rg-soc', workflowName: 'on-recommendation', triggerName: 'manual' };
+const TIMER = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
 const GET_ORDER = makeEndpoint({ service: 'contoso-apim', apiId: 'shop-api', operationId: 'get-order', pathTemplate: '' });
 
 let azurite: RunningAzurite;
@@ -95,7 +96,7 @@ describe('before the first inventory sync', () => {
 describe('after a sync, with traffic, alerts and traffic totals', () => {
   before(async () => {
     const { ctx, lines } = context();
-    await syncInventory({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, ctx);
+    await syncInventory(TIMER, ctx);
     assert.ok(lines.some((line) => line.includes('inventory.synced')), lines.join('\n'));
     const at = (minute: number) => `2026-05-01T10:${String(minute).padStart(2, '0')}:00Z`;
     const records = [
@@ -210,14 +211,12 @@ describe('after a sync, with traffic, alerts and traffic totals', () => {
 });
 
 describe('the syncInventory timer', () => {
-  const timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
-
   test('without an APIM service it logs and does nothing', async () => {
     const unconfigured = appWith({});
     setDependencies(unconfigured);
     try {
       const { ctx, lines } = context();
-      await syncInventory(timer, ctx);
+      await syncInventory(TIMER, ctx);
       assert.ok(lines.some((line) => line.includes('inventory.sync_skipped')));
       assert.equal(await unconfigured.inventory.status(), undefined);
     } finally {
@@ -229,7 +228,7 @@ describe('the syncInventory timer', () => {
     const before = await deps.inventory.current();
     arm.failRequests({ count: 1, status: 500, match: (r) => r.path.endsWith('/service/contoso-apim/subscriptions') });
     const { ctx, lines } = context();
-    await syncInventory(timer, ctx);
+    await syncInventory(TIMER, ctx);
     assert.ok(lines.some((line) => line.startsWith('error') && line.includes('inventory.sync_failed') && line.includes('HTTP 500')), lines.join('\n'));
     assert.deepEqual(await deps.inventory.current(), before);
   });

@@ -5,17 +5,12 @@ import { after, before, describe, it } from 'node:test';
 import { ApiManagementClient } from '@azure/arm-apimanagement';
 import { LogicManagementClient } from '@azure/arm-logic';
 
+import { collect } from '../../shared/azure/apimInventory';
 import { fakeArmCredential, startFakeArm, type FakeArm } from './fakeArm';
 
 const SUB1 = '00000000-0000-4000-8000-000000000001';
 const SUB2 = '00000000-0000-4000-8000-000000000002';
 const svc = { subscriptionId: SUB1, resourceGroup: 'rg-1', serviceName: 'apim-1' };
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-}
 
 describe('fake ARM server with the real SDKs', () => {
   let fake: FakeArm;

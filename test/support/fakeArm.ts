@@ -255,8 +255,17 @@ interface StoredService {
   sku: { name: string; capacity: number };
   properties: FakeServiceProperties;
   apis: Map<string, StoredApi>;
-  products: Map<string, { id: string } & Required<Omit<FakeProduct, 'approvalRequired'>> & { approvalRequired: boolean | undefined }>;
+  products: Map<string, StoredProduct>;
   subscriptions: Map<string, { id: string } & FakeSubscription>;
+}
+
+interface StoredProduct {
+  id: string;
+  displayName: string;
+  state: 'published' | 'notPublished';
+  subscriptionRequired: boolean;
+  approvalRequired: boolean | undefined;
+  apis: string[];
 }
 
 interface StoredWorkflow {

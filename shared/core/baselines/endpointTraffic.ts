@@ -34,10 +34,12 @@ export class EndpointTrafficBuilder {
   }
 }
 
+/** Compact JSON of the totals, for the baseline store. */
 export function serializeEndpointTraffic(traffic: EndpointTraffic): string {
   return JSON.stringify({ v: 1, from: traffic.from, to: traffic.to, requests: [...traffic.requests] });
 }
 
+/** Inverse of serializeEndpointTraffic; throws on another format version. */
 export function deserializeEndpointTraffic(text: string): EndpointTraffic {
   const body = JSON.parse(text) as { v: number; from: number; to: number; requests: Array<[string, number]> };
   if (body.v !== 1) throw new Error(`unknown endpoint traffic version ${String(body.v)}`);
