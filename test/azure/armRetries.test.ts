@@ -42,10 +42,17 @@ describe('ARM retries (real SDK retry policy against the fake ARM server)', () =
   });
 
   it('with no retry options at all (exactly as production), throttled requests are retried', async () => {
-    const client = createApimPolicyClient(fakeArmCredential, CONTOSO, { endpoint: fake.url, tlsOptions: { ca: fake.caCert } });
+    const production = { endpoint: fake.url, tlsOptions: { ca: fake.caCert } };
+    const client = createApimPolicyClient(fakeArmCredential, CONTOSO, production);
     fake.failRequests({ count: 2, status: 429, retryAfterSeconds: 0 });
     assert.equal(await client.getServiceSku(), 'Developer');
     assert.equal(fake.requests.length, 3);
+
+    fake.clearRequests();
+    fake.failRequests({ count: 2, status: 429, retryAfterSeconds: 0, match: (r) => r.path.endsWith('/service/contoso-apim/apis') });
+    const inventory = await createApimInventoryReader(fakeArmCredential, CONTOSO, production).read();
+    assert.equal(inventory.apis.length, 4);
+    assert.equal(fake.requests.filter((r) => r.path.endsWith('/service/contoso-apim/apis')).length, 3);
   });
 
   it('Retry-After is honoured', async () => {

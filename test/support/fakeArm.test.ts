@@ -135,6 +135,9 @@ describe('fake ARM server with the real SDKs', () => {
     assert.equal((await apim.api.get(svc.resourceGroup, svc.serviceName, 'echo')).name, 'echo', 'one failure only');
     fake.failRequests({ count: 1, status: 503 });
     await assert.rejects(apim.apiManagementService.get(svc.resourceGroup, svc.serviceName), (e: { statusCode?: number }) => e.statusCode === 503);
+    fake.failRequests({ count: 5, status: 500 });
+    fake.clearFailures();
+    assert.equal((await apim.apiManagementService.get(svc.resourceGroup, svc.serviceName)).name, 'apim-1', 'cleared failures are not served');
   });
 
   it('lists a trigger callback URL with its sig', async () => {
