@@ -2,6 +2,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { ApiManagementClientOptionalParams } from '@azure/arm-apimanagement';
 
 import { createAlertExporter, type AlertExporterOptions } from '../shared/azure/alertExporter';
+import { createApimInventoryReader } from '../shared/azure/apimInventory';
 import { createApimPolicyClient } from '../shared/azure/apimPolicies';
 import { sdkConnection } from '../shared/azure/eventHubSource';
 import { createPlaybookRunner, type PlaybookRunnerOptions } from '../shared/azure/logicApps';
@@ -13,7 +14,7 @@ import { SuspiciousIpDetector } from '../shared/core/detectors/suspiciousIp';
 import { SuspiciousUserAgentDetector } from '../shared/core/detectors/suspiciousUserAgent';
 import { TorExitNodeDetector } from '../shared/core/detectors/torExitNode';
 import { DomainError } from '../shared/errors';
-import { systemClock, type AlertExporter, type Clock, type Logger, type PlaybookRunner, type PolicyClient } from '../shared/ports';
+import { systemClock, type AlertExporter, type Clock, type InventoryReader, type Logger, type PlaybookRunner, type PolicyClient } from '../shared/ports';
 import type { DispatchDependencies } from '../shared/services/dispatchAlerts';
 import { IngestCache, type IngestDependencies, type InstantDetection } from '../shared/services/ingestBatch';
 import { CachedInstantDetectors } from '../shared/services/instantDetectors';
@@ -26,6 +27,7 @@ import { TableBaselineStore } from '../shared/storage/baselineStore';
 import { TableEndpointStatusStore } from '../shared/storage/endpointStatusStore';
 import { TableEvaluationCursorStore } from '../shared/storage/evaluationCursorStore';
 import { TableIntelStore } from '../shared/storage/intelStore';
+import { TableInventoryStore } from '../shared/storage/inventoryStore';
 import { TablePartitionStateStore } from '../shared/storage/partitionStateStore';
 import { TableQuarantineStore } from '../shared/storage/quarantineStore';
 import { TableAutomationRuleStore, TableSuppressionRuleStore } from '../shared/storage/ruleStores';
@@ -53,8 +55,12 @@ export interface AppDependencies {
   ingestCache: IngestCache;
   instantDetectors: CachedInstantDetectors;
   actions: TableActionStore;
+  /** The APIM inventory as last synced, and the sync's status. */
+  inventory: TableInventoryStore;
   /** The configured APIM service's policies; throws `unavailable` when no service is configured. */
   policies(): PolicyClient;
+  /** Reads the configured APIM service's inventory; undefined when no service is configured. */
+  inventoryReader(): InventoryReader | undefined;
   /** Runs Logic App playbooks through ARM with the app's identity. */
   playbooks(): PlaybookRunner;
   /** The SIEM export hub; undefined when WARDEN_ALERT_EXPORT_HUB is not set. */
@@ -95,19 +101,30 @@ export function createDependencies(
   const detectors = new CachedInstantDetectors(baselines, config.detection, fixed, clock);
   const outbox = new TableAlertOutbox(tables, clock);
   const alerts = new TableAlertStore(tables, outbox);
+  // ARM clients keep the SDK's default retry policy (429/503 honour Retry-After, other 5xx back
+  // off): production passes no client options; tests point `arm.options` at a local ARM server.
+  let credential: TokenCredential | undefined;
+  const armCredential = (): TokenCredential => {
+    credential ??= options.arm?.credential ?? createCredential(config.tables.kind === 'endpoint' ? config.tables.clientId : undefined);
+    return credential;
+  };
   let policyClient: PolicyClient | undefined;
   const policies = (): PolicyClient => {
     if (config.apim === undefined) {
       throw new DomainError('unavailable', 'response actions need WARDEN_APIM_SUBSCRIPTION_ID, WARDEN_APIM_RESOURCE_GROUP and WARDEN_APIM_SERVICE_NAME');
     }
-    const clientId = config.tables.kind === 'endpoint' ? config.tables.clientId : undefined;
-    policyClient ??= createApimPolicyClient(options.arm?.credential ?? createCredential(clientId), config.apim, options.arm?.options);
+    policyClient ??= createApimPolicyClient(armCredential(), config.apim, options.arm?.options);
     return policyClient;
+  };
+  let reader: InventoryReader | undefined;
+  const inventoryReader = (): InventoryReader | undefined => {
+    if (config.apim === undefined) return undefined;
+    reader ??= createApimInventoryReader(armCredential(), config.apim, options.arm?.options);
+    return reader;
   };
   let playbookRunner: PlaybookRunner | undefined;
   const playbooks = (): PlaybookRunner => {
-    const clientId = config.tables.kind === 'endpoint' ? config.tables.clientId : undefined;
-    playbookRunner ??= createPlaybookRunner(options.arm?.credential ?? createCredential(clientId), options.arm?.playbooks);
+    playbookRunner ??= createPlaybookRunner(armCredential(), options.arm?.playbooks);
     return playbookRunner;
   };
   const alertExport = config.alertExport;
@@ -131,7 +148,9 @@ export function createDependencies(
     ingestCache: new IngestCache(),
     instantDetectors: detectors,
     actions: new TableActionStore(tables),
+    inventory: new TableInventoryStore(tables),
     policies,
+    inventoryReader,
     playbooks,
     ...(alertExport === undefined
       ? {}

@@ -10,7 +10,8 @@ import type {
 
 import type { ZodType } from 'zod';
 
-import { alertQuerySchema, newAutomationRuleSchema, triageChangeSchema } from '../shared/core/alerts';
+import { alertQuerySchema, newAutomationRuleSchema, playbookRefSchema, triageChangeSchema } from '../shared/core/alerts';
+import { endpointFiltersSchema } from '../shared/core/endpoints';
 import type { ApiOperationDoc } from '../shared/http/openApiDocument';
 import {
   addressActionSchema,
@@ -43,6 +44,8 @@ import { health } from './health';
 import { ingest } from './ingest';
 import { listAlerts } from './listAlerts';
 import { listAutomationRules } from './listAutomationRules';
+import { listEndpoints } from './listEndpoints';
+import { listRecommendations } from './listRecommendations';
 import { listSuppressionRules } from './listSuppressionRules';
 import { markInactiveEndpoints } from './markInactiveEndpoints';
 import { purgeExpired } from './purgeExpired';
@@ -52,6 +55,8 @@ import { refreshIntel } from './refreshIntel';
 import { removeRateLimit } from './removeRateLimit';
 import { requireSubscription } from './requireSubscription';
 import { runPlaybook } from './runPlaybook';
+import { runRecommendationPlaybook } from './runRecommendationPlaybook';
+import { syncInventory } from './syncInventory';
 import { unblockIp } from './unblockIp';
 import { updateAlert } from './updateAlert';
 import { updateAlerts } from './updateAlerts';
@@ -126,6 +131,8 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   timer('purgeExpired', '0 30 2 * * *', purgeExpired),
   // Every minute: the SIEM export and automation rules follow alerts within a minute or so.
   timer('dispatchAlerts', '0 * * * * *', dispatchAlerts),
+  // Every 15 minutes.
+  timer('syncInventory', '0 */15 * * * *', syncInventory),
   {
     name: 'health',
     trigger: 'http',
@@ -165,6 +172,13 @@ export const functionDefinitions: readonly FunctionDefinition[] = [
   api('listAutomationRules', 'GET', 'automation-rules', listAutomationRules, { summary: 'List automation rules', tag: 'Automation rules' }),
   api('getAutomationRule', 'GET', 'automation-rules/{id}', getAutomationRule, { summary: 'Get an automation rule', tag: 'Automation rules' }),
   api('deleteAutomationRule', 'DELETE', 'automation-rules/{id}', deleteAutomationRule, { summary: 'Delete an automation rule', tag: 'Automation rules' }),
+  api('listEndpoints', 'GET', 'endpoints', listEndpoints, { summary: 'List endpoints with posture, traffic and open alerts', tag: 'Endpoints', query: endpointFiltersSchema }),
+  api('listRecommendations', 'GET', 'recommendations', listRecommendations, { summary: 'List open posture recommendations', tag: 'Recommendations' }),
+  api('runRecommendationPlaybook', 'POST', 'recommendations/{id}/run-playbook', runRecommendationPlaybook, {
+    summary: 'Run a Logic App playbook with a recommendation',
+    tag: 'Recommendations',
+    body: playbookRefSchema,
+  }),
   responseAction('blockIp', 'block-ip', blockIp, 'Block client IPs or CIDRs', addressActionSchema),
   responseAction('unblockIp', 'unblock-ip', unblockIp, 'Unblock client IPs or CIDRs', addressActionSchema),
   responseAction('rateLimitIp', 'rate-limit', rateLimitIp, 'Rate-limit client IPs', rateLimitSchema),

@@ -33,7 +33,7 @@ export interface Config {
   allowedLatenessMs: number;
   maxWindowsPerRun: number;
   inactiveDays: number;
-  /** The APIM service response actions edit; undefined when not configured. */
+  /** The APIM service response actions edit and the inventory sync reads; undefined when not configured. */
   apim?: { subscriptionId: string; resourceGroup: string; serviceName: string };
   blockAllowlist: string[];
   torFeedUrls: string[];

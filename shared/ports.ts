@@ -4,6 +4,7 @@
  */
 import type { Alert, AlertFilter, AutomationRule, PlaybookRef, SuppressionRule } from './core/alerts';
 import type { IntelKind } from './core/intel';
+import type { Inventory } from './core/inventory';
 import type { Rejection } from './core/parse';
 import type { Endpoint } from './core/requestEvent';
 import type { WindowAggregate } from './core/windows';
@@ -351,6 +352,39 @@ export interface PolicyClient {
 }
 
 export type { PlaybookRef } from './core/alerts';
+/** Reads the inventory of the configured APIM service (shared/azure/apimInventory). */
+export interface InventoryReader {
+  read(): Promise<Inventory>;
+}
+
+/** The last good inventory, and when it was synced (wall clock, ISO 8601). */
+export interface InventorySnapshot {
+  inventory: Inventory;
+  syncedAt: string;
+}
+
+/** How the inventory sync went: the last attempt, the last success, the last error (all ISO 8601). */
+export interface InventorySyncStatus {
+  lastAttemptAt: string;
+  lastSuccessAt?: string;
+  /** The last attempt's error; absent when it succeeded. */
+  lastError?: string;
+  /** What the last good snapshot holds. */
+  apis?: number;
+  operations?: number;
+}
+
+/**
+ * The APIM inventory as last synced (shared/storage/inventoryStore). A new snapshot replaces
+ * the old one only once it is stored in full, so a failed sync leaves the last good one.
+ */
+export interface InventoryStore {
+  current(): Promise<InventorySnapshot | undefined>;
+  save(inventory: Inventory, syncedAt: Date): Promise<void>;
+  status(): Promise<InventorySyncStatus | undefined>;
+  setStatus(status: InventorySyncStatus): Promise<void>;
+}
+
 
 /** Outcome of POSTing to a playbook's trigger: the HTTP status and the run it started, if reported. */
 export interface PlaybookRunResult {

@@ -40,7 +40,7 @@ export const Settings = {
   windowRetentionDays: 'WARDEN_WINDOW_RETENTION_DAYS',
   /** Days quarantined records are kept. */
   quarantineRetentionDays: 'WARDEN_QUARANTINE_RETENTION_DAYS',
-  /** The APIM service response actions edit: subscription, resource group and name (all three, or none to disable actions). */
+  /** The APIM service response actions edit and the inventory sync reads: subscription, resource group and name (all three, or none to disable both). */
   apimSubscriptionId: 'WARDEN_APIM_SUBSCRIPTION_ID',
   apimResourceGroup: 'WARDEN_APIM_RESOURCE_GROUP',
   apimServiceName: 'WARDEN_APIM_SERVICE_NAME',

@@ -26,7 +26,7 @@ export interface ApimServiceRef {
 }
 
 /** What a caught SDK error tells us: its HTTP status and ARM error code, if any. */
-function restFailure(error: unknown): { status: number | undefined; code: string | undefined } {
+export function restFailure(error: unknown): { status: number | undefined; code: string | undefined } {
   if (typeof error !== 'object' || error === null) return { status: undefined, code: undefined };
   const e = error as { statusCode?: unknown; code?: unknown };
   return {
@@ -35,7 +35,7 @@ function restFailure(error: unknown): { status: number | undefined; code: string
   };
 }
 
-function describeScope(scope: PolicyScope): string {
+export function describeScope(scope: PolicyScope): string {
   switch (scope.kind) {
     case 'global':
       return 'global policy';
@@ -63,13 +63,36 @@ function policyFromResponse(response: FullOperationResponse): PolicyDocument | u
 }
 
 /** Maps an SDK failure to a DomainError: 412 → conflict, 404 → not_found, else upstream. */
-function toDomainError(error: unknown, what: string): DomainError {
+export function toDomainError(error: unknown, what: string): DomainError {
   if (error instanceof DomainError) return error;
   const { status, code } = restFailure(error);
   if (status === 412) return new DomainError('conflict', `${what}: changed by someone else since it was read (HTTP 412)`);
   if (status === 404) return new NotFoundError(`${what}: not found in API Management (HTTP 404${code ? ` ${code}` : ''})`);
   const detail = status === undefined ? (error instanceof Error ? error.message : String(error)) : `HTTP ${status}${code ? ` ${code}` : ''}`;
   return new DomainError('upstream', `${what}: API Management request failed (${detail})`);
+}
+
+/**
+ * The raw XML and ETag of the policy at `scope`, or undefined when APIM answers 404 (no policy,
+ * or no such API or operation: the caller tells them apart). SDK failures are thrown as they are.
+ */
+export async function readRawPolicy(client: ApiManagementClient, service: ApimServiceRef, scope: PolicyScope): Promise<PolicyDocument | undefined> {
+  const { resourceGroup: rg, serviceName: name } = service;
+  // The SDK declares the API and operation policy GETs as XML responses (isXML), so it drops
+  // the value of APIM's JSON answer (Azure/azure-sdk-for-js#31566). Read the raw response.
+  let raw: FullOperationResponse | undefined;
+  const opts = { format: RAW_XML, onResponse: (response: FullOperationResponse) => void (raw = response) } as const;
+  try {
+    if (scope.kind === 'global') await client.policy.get(rg, name, POLICY_ID, opts);
+    else if (scope.kind === 'api') await client.apiPolicy.get(rg, name, scope.apiId, POLICY_ID, opts);
+    else await client.apiOperationPolicy.get(rg, name, scope.apiId, scope.operationId, POLICY_ID, opts);
+  } catch (error) {
+    if (restFailure(error).status === 404) return undefined;
+    throw error;
+  }
+  const doc = raw === undefined ? undefined : policyFromResponse(raw);
+  if (doc === undefined) throw new DomainError('upstream', `Reading the ${describeScope(scope)}: API Management returned no policy value or ETag`);
+  return doc;
 }
 
 /**
@@ -87,19 +110,11 @@ export function createApimPolicyClient(
   async function getPolicy(scope: PolicyScope): Promise<PolicyDocument | undefined> {
     const what = `Reading the ${describeScope(scope)}`;
     try {
-      // The SDK declares the API and operation policy GETs as XML responses (isXML), so it drops
-      // the value of APIM's JSON answer (Azure/azure-sdk-for-js#31566). Read the raw response.
-      let raw: FullOperationResponse | undefined;
-      const opts = { format: RAW_XML, onResponse: (response: FullOperationResponse) => void (raw = response) } as const;
-      if (scope.kind === 'global') await client.policy.get(rg, name, POLICY_ID, opts);
-      else if (scope.kind === 'api') await client.apiPolicy.get(rg, name, scope.apiId, POLICY_ID, opts);
-      else await client.apiOperationPolicy.get(rg, name, scope.apiId, scope.operationId, POLICY_ID, opts);
-      const doc = raw === undefined ? undefined : policyFromResponse(raw);
-      if (doc === undefined) throw new DomainError('upstream', `${what}: API Management returned no policy value or ETag`);
+      const doc = await readRawPolicy(client, service, scope);
+      // No policy at the scope is a normal state; a missing service, API or operation is not.
+      if (doc === undefined && !(await scopeExists(scope))) throw new NotFoundError(`${what}: not found in API Management (HTTP 404)`);
       return doc;
     } catch (error) {
-      // No policy at the scope is a normal state; a missing service, API or operation is not.
-      if (restFailure(error).status === 404 && (await scopeExists(scope))) return undefined;
       throw toDomainError(error, what);
     }
   }

@@ -12,6 +12,11 @@
  *           "request": { "queryParameters": [ { "name": "expand", "type": "string", "required": false } ] } } ] } ] }
  * ```
  *
+ * The sync timer (shared/services/syncInventory) stores more of ARM's contract, all optional so
+ * that a hand-written file stays valid: display names, API protocols and backend URL, the
+ * service's SKU and network settings, products and the APIs in each, a summary of subscriptions,
+ * and each scope's policy reduced to {@link PolicyFacts} (never the policy XML).
+ *
  * It serves two purposes:
  * - path parameters get their template names: the parser finds path parameters by shape and
  *   names them by position ("{id1}"), since APIM's logs carry the operation but not its URL
@@ -26,6 +31,7 @@
 import { z } from 'zod';
 
 import { decodeComponent } from './parse/url';
+import { AUTHENTICATION_POLICIES, MARKER_KINDS } from './policy';
 import { makeEndpoint, type RequestEvent, type RequestParam } from './requestEvent';
 
 // ---------------------------------------------------------------------------------------------
@@ -42,9 +48,23 @@ const parameterSchema = z.object({
   required: z.boolean().nullish().transform((value) => value ?? undefined),
 });
 
+const optionalBoolean = z.boolean().nullish().transform((value) => value ?? undefined);
+
+/** A scope's policy reduced to its facts (see shared/core/policy/facts.ts). */
+const policyFactsSchema = z.object({
+  authentication: z.array(z.enum(AUTHENTICATION_POLICIES)),
+  ipFilter: z.boolean(),
+  rateLimit: z.boolean(),
+  warden: z.array(z.enum(MARKER_KINDS)),
+  inheritsInbound: z.boolean(),
+  fragments: z.array(z.string()),
+  unreadable: z.literal(true).optional(),
+});
+
 const operationSchema = z
   .object({
     name: z.string().min(1, 'must not be empty'),
+    displayName: optionalText,
     method: z
       .string()
       .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}$/, 'must be an HTTP method such as GET')
@@ -55,6 +75,10 @@ const operationSchema = z
       .object({ queryParameters: z.array(parameterSchema).nullish().transform((list) => list ?? []) })
       .nullish()
       .transform((request) => request ?? { queryParameters: [] }),
+    /** The operation's own policy; absent when it has none (or policies were not read, see the service's `policy`). */
+    policy: policyFactsSchema.optional(),
+    /** When the sync first found the operation (ISO 8601); absent for those already there at the first sync. */
+    firstSyncedAt: optionalText,
   })
   .superRefine((operation, ctx) => {
     const problem = templateProblem(operation.urlTemplate);
@@ -64,11 +88,19 @@ const operationSchema = z
 const apiSchema = z
   .object({
     name: z.string().min(1, 'must not be empty'),
+    displayName: optionalText,
     /** The API URL suffix ("shop/v1"); "" for an API at the gateway's root. */
     path: z.string(),
-    subscriptionRequired: z.boolean().nullish().transform((value) => value ?? undefined),
+    /** Absent means APIM's default: required. */
+    subscriptionRequired: optionalBoolean,
     /** The version of an API in a version set; with the Segment scheme it follows the path ("/shop/v2/…"). */
     apiVersion: optionalText,
+    /** Protocols the gateway serves the API over ("https", "http", "wss", "ws"); absent when unknown. */
+    protocols: z.array(z.string().min(1)).nullish().transform((value) => value ?? undefined),
+    /** The backend URL. */
+    serviceUrl: optionalText,
+    /** The API's own policy; absent when it has none (or policies were not read). */
+    policy: policyFactsSchema.optional(),
     operations: z.array(operationSchema),
   })
   .superRefine((api, ctx) => {
@@ -87,8 +119,49 @@ export const inventorySchema = z
         .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://contoso.azure-api.net' })
         .nullish()
         .transform((value) => value ?? undefined),
+      sku: z
+        .object({ name: z.string().min(1), capacity: z.number().nullish().transform((value) => value ?? undefined) })
+        .nullish()
+        .transform((value) => value ?? undefined),
+      /** "Enabled" or "Disabled" (then the gateway is reachable through private endpoints only). */
+      publicNetworkAccess: optionalText,
+      /** "None", "External" or "Internal" (then the gateway is reachable from the virtual network only). */
+      virtualNetworkType: optionalText,
+      /** The control-plane minimum API version constraint (`apiVersionConstraint.minApiVersion`), if any. */
+      minApiVersion: optionalText,
+      /**
+       * The global policy's facts. Present whenever policies were read (no global policy: no
+       * facts of its own); APIs' and operations' `policy` absent then means they have none.
+       * Absent: policies were not read, authentication by policy is unknown.
+       */
+      policy: policyFactsSchema.optional(),
     }),
     apis: z.array(apiSchema),
+    products: z
+      .array(
+        z.object({
+          name: z.string().min(1, 'must not be empty'),
+          displayName: optionalText,
+          /** "published" or "notPublished". */
+          state: optionalText,
+          subscriptionRequired: optionalBoolean,
+          approvalRequired: optionalBoolean,
+          /** Names of the APIs in the product. */
+          apis: z.array(z.string()),
+        }),
+      )
+      .nullish()
+      .transform((value) => value ?? undefined),
+    subscriptions: z
+      .object({
+        total: z.number().int().nonnegative(),
+        /** Subscriptions per state ("active", "suspended", …). */
+        byState: z.record(z.string(), z.number().int().nonnegative()),
+        /** Every subscription scoped to all APIs (scope ending in "/apis"), listed. */
+        allApis: z.array(z.object({ name: z.string().min(1), displayName: optionalText, state: z.string(), scope: z.string() })),
+      })
+      .nullish()
+      .transform((value) => value ?? undefined),
   })
   .superRefine((inventory, ctx) => {
     duplicates(inventory.apis.map((api) => api.name)).forEach((index) =>
@@ -100,6 +173,8 @@ export const inventorySchema = z
 export type Inventory = z.infer<typeof inventorySchema>;
 export type InventoryApi = Inventory['apis'][number];
 export type InventoryOperation = InventoryApi['operations'][number];
+export type InventoryProduct = NonNullable<Inventory['products']>[number];
+export type InventorySubscriptions = NonNullable<Inventory['subscriptions']>;
 
 export type InventoryResult = { ok: true; inventory: Inventory } | { ok: false; errors: string[] };
 
@@ -134,6 +209,44 @@ function duplicates(names: readonly string[]): number[] {
 export function inventoryServiceName(inventory: Pick<Inventory, 'service'>): string {
   const segments = inventory.service.resourceId.split('/').filter((segment) => segment !== '');
   return (segments[segments.length - 1] ?? '').toLowerCase();
+}
+
+/**
+ * The inventory with `firstSyncedAt` set on operations the previous snapshot lacked (to `at`)
+ * and carried over for the others. Without a previous snapshot nothing is stamped: those
+ * operations were there before API Warden looked.
+ */
+export function stampNewOperations(next: Inventory, previous: Inventory | undefined, at: string): Inventory {
+  if (previous === undefined) return next;
+  const known = new Map<string, string | undefined>();
+  for (const api of previous.apis) {
+    for (const operation of api.operations) known.set(`${api.name}/${operation.name}`.toLowerCase(), operation.firstSyncedAt);
+  }
+  return {
+    ...next,
+    apis: next.apis.map((api) => ({
+      ...api,
+      operations: api.operations.map((operation) => {
+        const key = `${api.name}/${operation.name}`.toLowerCase();
+        return { ...operation, firstSyncedAt: known.has(key) ? known.get(key) : at };
+      }),
+    })),
+  };
+}
+
+/** ARM resource ids under the service: an API, an operation, a product, a subscription. */
+type WithServiceId = { service: { resourceId: string } };
+
+export const resourceIds = {
+  api: (inventory: WithServiceId, apiId: string) => `${serviceId(inventory)}/apis/${apiId}`,
+  operation: (inventory: WithServiceId, apiId: string, operationId: string) =>
+    `${serviceId(inventory)}/apis/${apiId}/operations/${operationId}`,
+  product: (inventory: WithServiceId, productId: string) => `${serviceId(inventory)}/products/${productId}`,
+  subscription: (inventory: WithServiceId, name: string) => `${serviceId(inventory)}/subscriptions/${name}`,
+};
+
+function serviceId(inventory: WithServiceId): string {
+  return inventory.service.resourceId.replace(/\/+$/, '');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import type { KindBacklog, OutboxBacklog, OutboxEntry, PartitionIngestState, PartitionStateStore } from '../ports';
+import type { InventoryStore, InventorySyncStatus, KindBacklog, OutboxBacklog, OutboxEntry, PartitionIngestState, PartitionStateStore } from '../ports';
 
 export interface HealthReport {
   status: 'ok' | 'unhealthy';
@@ -16,16 +16,27 @@ export interface HealthReport {
   quarantine: { total: number; byReason: Record<string, number> };
   /** Alerts still to export and to run automation for: how many, and since when the oldest waits (wall clock). */
   outbox: Record<OutboxEntry['kind'], KindBacklog>;
+  /**
+   * The APIM inventory sync, when asked for: last attempt and success, the last attempt's error,
+   * what the current snapshot holds; null before the first attempt. A failed sync does not make
+   * the app unhealthy (the last good snapshot serves).
+   */
+  inventory?: InventorySyncStatus | null;
 }
 
 const EMPTY_OUTBOX: HealthReport['outbox'] = { export: { pending: 0, oldestQueuedAt: null }, automation: { pending: 0, oldestQueuedAt: null } };
 
-/** Checks that storage answers and reports ingest progress and the outbox backlog; never throws. */
-export async function getHealth(deps: { partitions: PartitionStateStore; outbox: OutboxBacklog }): Promise<HealthReport> {
+/** Checks that storage answers and reports ingest progress, the outbox backlog and (given its store) the inventory sync; never throws. */
+export async function getHealth(deps: {
+  partitions: PartitionStateStore;
+  outbox: OutboxBacklog;
+  inventory?: Pick<InventoryStore, 'status'>;
+}): Promise<HealthReport> {
   let states: PartitionIngestState[];
   let outbox: HealthReport['outbox'];
+  let sync: InventorySyncStatus | undefined;
   try {
-    [states, outbox] = await Promise.all([deps.partitions.list(), deps.outbox.backlog()]);
+    [states, outbox, sync] = await Promise.all([deps.partitions.list(), deps.outbox.backlog(), deps.inventory?.status()]);
   } catch (error) {
     // Only the error's class and code: a message could carry an endpoint or a token.
     const { name, code } = error as { name?: string; code?: string };
@@ -57,5 +68,6 @@ export async function getHealth(deps: { partitions: PartitionStateStore; outbox:
       })),
     quarantine: { total: states.reduce((sum, state) => sum + state.quarantined, 0), byReason },
     outbox,
+    ...(deps.inventory === undefined ? {} : { inventory: sync ?? null }),
   };
 }

@@ -37,6 +37,8 @@ export const TableNames = {
   alertOutbox: 'alertoutbox',
   /** Automation rules: which new alerts run which playbook. */
   automationRules: 'automationrules',
+  /** The APIM inventory as last synced (chunked JSON, versioned) and the sync's status. */
+  inventory: 'inventory',
 } as const;
 
 export type TableName = (typeof TableNames)[keyof typeof TableNames];

@@ -10,6 +10,8 @@ import {
   inventoryServiceName,
   nameTemplateParams,
   parseInventory,
+  resourceIds,
+  stampNewOperations,
   type Inventory,
 } from '../../shared/core/inventory';
 import type { ParamType } from '../../shared/core/paramTypes';
@@ -133,6 +135,66 @@ describe('inventory schema', () => {
     assert.match(errors(['apis'], undefined), /^apis: /m);
     assert.match(errors(['apis', 0, 'path'], 7), /^apis\.0\.path: /m);
     assert.deepEqual(parseInventory('nope'), { ok: false, errors: ['inventory: Invalid input: expected object, received string'] });
+  });
+});
+
+describe('inventory schema: what the sync adds', () => {
+  const facts = { authentication: ['validate-jwt'], ipFilter: false, rateLimit: true, warden: ['block'], inheritsInbound: true, fragments: [] };
+  const synced = (): Record<string, unknown> => {
+    const json = inventoryJson();
+    Object.assign(json.service as Record<string, unknown>, {
+      sku: { name: 'Developer', capacity: 1 },
+      publicNetworkAccess: 'Enabled',
+      virtualNetworkType: 'None',
+      minApiVersion: null,
+      policy: { ...facts, authentication: [] },
+    });
+    const shop = (json.apis as Array<Record<string, unknown>>)[0] as Record<string, unknown>;
+    Object.assign(shop, { displayName: 'Shop', protocols: ['https', 'http'], serviceUrl: 'https://backend.example.com', policy: facts });
+    Object.assign((shop.operations as Array<Record<string, unknown>>)[0] as Record<string, unknown>, { displayName: 'Get order', policy: facts });
+    json.products = [{ name: 'starter', displayName: 'Starter', state: 'published', subscriptionRequired: true, approvalRequired: false, apis: ['shop-api'] }];
+    json.subscriptions = { total: 3, byState: { active: 2, suspended: 1 }, allApis: [{ name: 'ops', state: 'active', scope: `${RESOURCE_ID}/apis` }] };
+    return json;
+  };
+
+  test('keeps display names, protocols, network settings, products, subscriptions and policy facts; nulls mean absent', () => {
+    const parsed = inventory(synced());
+    assert.equal(parsed.service.sku?.name, 'Developer');
+    assert.equal(parsed.service.minApiVersion, undefined);
+    assert.deepEqual(parsed.apis[0]?.protocols, ['https', 'http']);
+    assert.deepEqual(parsed.apis[0]?.policy?.authentication, ['validate-jwt']);
+    assert.equal(parsed.apis[0]?.operations[0]?.displayName, 'Get order');
+    assert.equal(parsed.apis[1]?.protocols, undefined, 'unknown protocols stay unknown');
+    assert.deepEqual(parsed.products?.[0]?.apis, ['shop-api']);
+    assert.equal(parsed.subscriptions?.allApis.length, 1);
+  });
+
+  test('bad facts are named by field', () => {
+    const json = synced();
+    ((json.apis as Array<Record<string, unknown>>)[0]?.policy as Record<string, unknown>).authentication = ['basic'];
+    const parsed = parseInventory(json);
+    assert.equal(parsed.ok, false);
+    assert.match(parsed.ok ? '' : parsed.errors.join('\n'), /^apis\.0\.policy\.authentication\.0: /m);
+  });
+
+  test('stampNewOperations: nothing on the first sync, then new operations get the time and others keep theirs', () => {
+    const first = inventory();
+    assert.equal(stampNewOperations(first, undefined, '2026-05-01T00:00:00.000Z'), first);
+    const json = inventoryJson();
+    ((json.apis as Array<Record<string, unknown>>)[1]?.operations as unknown[]).push({ name: 'Added-Op', method: 'GET', urlTemplate: '/added' });
+    const second = stampNewOperations(inventory(json), first, '2026-05-02T00:00:00.000Z');
+    assert.equal(second.apis[1]?.operations[1]?.firstSyncedAt, '2026-05-02T00:00:00.000Z');
+    assert.equal(second.apis[0]?.operations[0]?.firstSyncedAt, undefined);
+    const third = stampNewOperations(inventory(json), second, '2026-05-03T00:00:00.000Z');
+    assert.equal(third.apis[1]?.operations[1]?.firstSyncedAt, '2026-05-02T00:00:00.000Z', 'kept, not restamped');
+  });
+
+  test('resource ids of the service\'s children', () => {
+    const parsed = inventory();
+    assert.equal(resourceIds.operation(parsed, 'shop-api', 'get-order'), `${RESOURCE_ID}/apis/shop-api/operations/get-order`);
+    assert.equal(resourceIds.api(parsed, 'shop-api'), `${RESOURCE_ID}/apis/shop-api`);
+    assert.equal(resourceIds.product({ service: { resourceId: `${RESOURCE_ID}/` } }, 'starter'), `${RESOURCE_ID}/products/starter`);
+    assert.equal(resourceIds.subscription(parsed, 'ops'), `${RESOURCE_ID}/subscriptions/ops`);
   });
 });
 

@@ -93,15 +93,21 @@ test('a single message (cardinality one) and string sequence numbers are accepte
   assert.deepEqual(batch, { partitionId: '0', messages: [{ body: '{"v":1}', sequenceNumber: 7, offset: '' }] });
 });
 
-test('GET /api/health answers 200 with ingest progress', async () => {
-  useAzurite();
+test('GET /api/health answers 200 with ingest progress and the inventory sync', async () => {
+  const deps = useAzurite();
   const { ctx } = context();
   const response = await health(new HttpRequest({ method: 'GET', url: 'http://localhost:7071/api/health' }), ctx);
   assert.equal(response.status, 200);
-  const body = response.jsonBody as { status: string; storage: { reachable: boolean }; outbox: unknown };
+  const body = response.jsonBody as { status: string; storage: { reachable: boolean }; outbox: unknown; inventory: unknown };
   assert.equal(body.status, 'ok');
   assert.equal(body.storage.reachable, true);
   assert.deepEqual(body.outbox, { export: { pending: 0, oldestQueuedAt: null }, automation: { pending: 0, oldestQueuedAt: null } });
+  assert.equal(body.inventory, null, 'no sync attempted yet');
+  const failed = { lastAttemptAt: '2026-05-01T10:15:00.000Z', lastSuccessAt: '2026-05-01T10:00:00.000Z', lastError: 'Listing the APIs: …', apis: 4, operations: 7 };
+  await deps.inventory.setStatus(failed);
+  const after = await health(new HttpRequest({ method: 'GET', url: 'http://localhost:7071/api/health' }), ctx);
+  assert.equal(after.status, 200, 'a failed sync does not make the app unhealthy');
+  assert.deepEqual((after.jsonBody as { inventory: unknown }).inventory, failed);
 });
 
 test('GET /api/health answers 503 when storage is unreachable, without leaking the connection string', async () => {

@@ -51,6 +51,8 @@ test('the app registers exactly the expected functions, and sets its programming
     'ingest',
     'listAlerts',
     'listAutomationRules',
+    'listEndpoints',
+    'listRecommendations',
     'listSuppressionRules',
     'markInactiveEndpoints',
     'purgeExpired',
@@ -60,6 +62,8 @@ test('the app registers exactly the expected functions, and sets its programming
     'removeRateLimit',
     'requireSubscription',
     'runPlaybook',
+    'runRecommendationPlaybook',
+    'syncInventory',
     'unblockIp',
     'updateAlert',
     'updateAlerts',
@@ -97,6 +101,23 @@ test('evaluateWindows runs every 5 minutes; recomputeBaselines daily at 01:00 UT
   assert.notEqual(recompute.runOnStartup, true);
   assert.equal(triggerOf('refreshIntel').schedule, '0 15 3 * * *');
   assert.equal(triggerOf('markInactiveEndpoints').schedule, '0 30 1 * * *');
+  const sync = triggerOf('syncInventory');
+  assert.equal(sync.schedule, '0 */15 * * * *');
+  assert.notEqual(sync.runOnStartup, true);
+});
+
+test('the endpoints and recommendations routes are function-key GETs, and a recommendation runs a playbook by POST', () => {
+  const routes = [
+    ['listEndpoints', 'endpoints', 'GET'],
+    ['listRecommendations', 'recommendations', 'GET'],
+    ['runRecommendationPlaybook', 'recommendations/{id}/run-playbook', 'POST'],
+  ] as const;
+  for (const [name, route, method] of routes) {
+    const trigger = triggerOf(name);
+    assert.equal(trigger.route, route);
+    assert.deepEqual(trigger.methods, [method]);
+    assert.equal(trigger.authLevel, 'function');
+  }
 });
 
 test('dispatchAlerts is a timer every minute that does not run on startup', () => {

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
+import { deserializeContentBaselines } from '../../shared/core/baselines/contentBaseline';
+import { deserializeEndpointTraffic } from '../../shared/core/baselines/endpointTraffic';
 import { deserializeTrafficBaselines } from '../../shared/core/baselines/trafficBaseline';
 import { DEFAULT_DETECTION_SETTINGS } from '../../shared/core/detectors/settings';
-import { recomputeBaselines, TRAFFIC_BASELINE } from '../../shared/services/recomputeBaselines';
+import { CONTENT_BASELINE } from '../../shared/services/instantDetectors';
+import { ENDPOINT_TRAFFIC, recomputeBaselines, TRAFFIC_BASELINE } from '../../shared/services/recomputeBaselines';
 import { startAzurite, type RunningAzurite } from '../support/azurite';
 import { ingestGenerated } from '../support/generatedTraffic';
 import { freshApp } from '../support/testApp';
@@ -44,6 +47,23 @@ test('baselines are learned from the stored windows before the watermark and sto
   );
   assert.notEqual(again.version, summary.version);
   assert.equal((await app.deps.baselines.read(TRAFFIC_BASELINE))?.text, stored?.text, 'same history, same baselines');
+});
+
+test('each endpoint\'s requests over the last 30 days are stored apart, even when baselines learn from fewer days', async () => {
+  const app = freshApp(azurite);
+  await ingestGenerated(app.ingest, { seed: 4, start: START, days: 2, requestsPerDay: 2000, attacks: false });
+  const stores = { windows: app.deps.windows, partitions: app.deps.partitions, baselines: app.deps.baselines };
+  const summary = await recomputeBaselines(stores, DEFAULT_DETECTION_SETTINGS);
+  const traffic = deserializeEndpointTraffic((await app.deps.baselines.read(ENDPOINT_TRAFFIC))?.text ?? '');
+  const content = deserializeContentBaselines((await app.deps.baselines.read(CONTENT_BASELINE))?.text ?? '');
+  assert.equal(new Date(traffic.from).toISOString(), summary.from);
+  assert.equal(new Date(traffic.to).toISOString(), summary.asOf);
+  assert.deepEqual([...traffic.requests].sort(), [...content.endpointRequests].sort(), 'same span, same totals as the content baseline counts');
+
+  const oneDay = await recomputeBaselines(stores, { ...DEFAULT_DETECTION_SETTINGS, baselineDays: 1 });
+  assert.ok(oneDay.windows <= 72, `${oneDay.windows} baseline windows`);
+  const stillAll = deserializeEndpointTraffic((await app.deps.baselines.read(ENDPOINT_TRAFFIC))?.text ?? '');
+  assert.deepEqual([...stillAll.requests].sort(), [...traffic.requests].sort(), 'the totals still cover all 30 days');
 });
 
 test('nothing ingested: nothing learned, nothing written', async () => {

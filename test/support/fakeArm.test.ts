@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { ApiManagementClient } from '@azure/arm-apimanagement';
 import { LogicManagementClient } from '@azure/arm-logic';
 
+import { collect } from '../../shared/azure/apimInventory';
 import { fakeArmCredential, startFakeArm, type FakeArm } from './fakeArm';
 
 const SUB1 = '00000000-0000-4000-8000-000000000001';
@@ -81,6 +82,62 @@ describe('fake ARM server with the real SDKs', () => {
       apim.apiOperationPolicy.get(svc.resourceGroup, svc.serviceName, 'echo', 'nope', 'policy'),
       (e: { statusCode?: number }) => e.statusCode === 404,
     );
+  });
+
+  it('lists in pages linked by nextLink, which the SDK follows', async () => {
+    const other = { ...svc, serviceName: 'apim-paged' };
+    fake.addService(other, { name: 'Premium' }, { virtualNetworkType: 'Internal', publicNetworkAccess: 'Disabled', minApiVersion: '2021-08-01' });
+    for (let i = 0; i < 5; i += 1) fake.addApi(other, `api-${i}`, { operations: [{ name: 'get-item', urlTemplate: '/items/{id}', templateParameters: [{ name: 'id', type: 'string', required: true }] }] });
+    fake.addApi(other, 'api-0;rev=2', { isCurrent: false });
+    fake.addProduct(other, 'starter', { apis: ['api-1'], subscriptionRequired: false });
+    fake.addSubscription(other, 'everything', { scope: '/apis' });
+    fake.setPageSize(2);
+    try {
+      fake.clearRequests();
+      const names: string[] = [];
+      for await (const api of apim.api.listByService(svc.resourceGroup, other.serviceName, { filter: 'isCurrent eq true' })) names.push(api.name ?? '');
+      assert.deepEqual(names, ['api-0', 'api-1', 'api-2', 'api-3', 'api-4']);
+      assert.deepEqual(fake.requests.map((r) => r.query.$skip), [undefined, '2', '4']);
+      assert.ok(fake.requests.every((r) => r.query.$filter === 'isCurrent eq true' && r.query['api-version'] !== undefined));
+      const all: string[] = [];
+      for await (const api of apim.api.listByService(svc.resourceGroup, other.serviceName)) all.push(api.name ?? '');
+      assert.equal(all.length, 6, 'without the filter, revisions are listed too');
+
+      const [operation] = await collect(apim.apiOperation.listByApi(svc.resourceGroup, other.serviceName, 'api-3'));
+      assert.equal(operation?.urlTemplate, '/items/{id}');
+      assert.equal(operation?.templateParameters?.[0]?.name, 'id');
+      const product = (await collect(apim.product.listByService(svc.resourceGroup, other.serviceName)))[0];
+      assert.equal(product?.subscriptionRequired, false);
+      const productApis = await collect(apim.productApi.listByProduct(svc.resourceGroup, other.serviceName, 'starter'));
+      assert.deepEqual(productApis.map((a) => a.name), ['api-1']);
+      const [subscription] = await collect(apim.subscription.list(svc.resourceGroup, other.serviceName));
+      assert.match(subscription?.scope ?? '', /\/service\/apim-paged\/apis$/);
+
+      const service = await apim.apiManagementService.get(svc.resourceGroup, other.serviceName);
+      assert.equal(service.virtualNetworkType, 'Internal');
+      assert.equal(service.publicNetworkAccess, 'Disabled');
+      assert.equal(service.apiVersionConstraint?.minApiVersion, '2021-08-01');
+      assert.equal(service.gatewayUrl, 'https://apim-paged.azure-api.net');
+    } finally {
+      fake.setPageSize(100);
+    }
+  });
+
+  it('injects throttling and outages on any request, with Retry-After, only where they match', async () => {
+    fake.failRequests({ count: 1, status: 429, retryAfterSeconds: 7, match: (r) => r.method === 'GET' && r.path.endsWith('/apis/echo') });
+    await apim.apiManagementService.get(svc.resourceGroup, svc.serviceName);
+    const throttled = await apim.api.get(svc.resourceGroup, svc.serviceName, 'echo').then(
+      () => undefined,
+      (e: { statusCode?: number; response?: { headers: { get(name: string): string | undefined } } }) => e,
+    );
+    assert.equal(throttled?.statusCode, 429);
+    assert.equal(throttled?.response?.headers.get('retry-after'), '7');
+    assert.equal((await apim.api.get(svc.resourceGroup, svc.serviceName, 'echo')).name, 'echo', 'one failure only');
+    fake.failRequests({ count: 1, status: 503 });
+    await assert.rejects(apim.apiManagementService.get(svc.resourceGroup, svc.serviceName), (e: { statusCode?: number }) => e.statusCode === 503);
+    fake.failRequests({ count: 5, status: 500 });
+    fake.clearFailures();
+    assert.equal((await apim.apiManagementService.get(svc.resourceGroup, svc.serviceName)).name, 'apim-1', 'cleared failures are not served');
   });
 
   it('lists a trigger callback URL with its sig', async () => {

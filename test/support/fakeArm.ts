@@ -11,26 +11,35 @@
  * Use `fake.clientOptions()` as the SDK client options.
  *
  * Supported (api-version is recorded, not checked; names are case-insensitive like ARM's):
- * - APIM service GET `…/providers/Microsoft.ApiManagement/service/{name}` (sku name/capacity).
+ * - APIM service GET `…/providers/Microsoft.ApiManagement/service/{name}` (sku name/capacity,
+ *   gatewayUrl, publicNetworkAccess, virtualNetworkType, apiVersionConstraint).
+ * - Listing, in pages of `setPageSize(n)` items linked by `nextLink` (`$skip`, as APIM does):
+ *   APIs `…/apis` (`$filter=isCurrent eq true` honoured, other filters refused with 400),
+ *   operations `…/apis/{apiId}/operations` (method, urlTemplate, template and query parameters),
+ *   products `…/products`, a product's APIs `…/products/{productId}/apis`, subscriptions
+ *   `…/subscriptions` (scope, state; never keys).
  * - Policies at global `…/service/{name}/policies/policy`, API `…/apis/{apiId}/policies/policy` and
  *   operation `…/apis/{apiId}/operations/{opId}/policies/policy` scopes: GET (`format` =
  *   rawxml | xml, echoed; the stored text is returned as is), PUT (`{ properties: { value,
  *   format } }`; If-Match optional: absent = upsert, `*` = must exist, else must equal the
  *   current ETag → 412), DELETE (If-Match required, 200, or 204 when absent). Every write gets
  *   a new quoted ETag, returned in the `ETag` header.
- * - Operation GET `…/apis/{apiId}/operations/{opId}` (existence only).
+ * - Operation GET `…/apis/{apiId}/operations/{opId}` (its details).
  * - API GET and PATCH `…/apis/{apiId}` (`subscriptionRequired`, `displayName`, `path`; PATCH needs
  *   If-Match like DELETE).
  * - Logic Apps `POST …/providers/Microsoft.Logic/workflows/{wf}/triggers/{trigger}/listCallbackUrl`
  *   returning `{ value, method: 'POST', basePath, queries: { api-version, sp, sv, sig } }`, and the
  *   callback endpoint itself (`POST /workflows/{id}/triggers/{trigger}/paths/invoke`), which checks
  *   `sig`, records the body and answers 202 with `x-ms-workflow-run-id`.
- * - Fault injection: the next N policy/API writes fail with 412 or 500 (`failNextWrites`).
+ * - Fault injection: the next N policy/API writes fail with 412 or 500 (`failNextWrites`); the
+ *   next N requests matching a predicate (any request) fail with 429 or 503 (with a
+ *   `Retry-After` when asked) or 500, unapplied (`failRequests`), as ARM throttling and outages do.
  * - 404 with an ARM error body for anything unknown.
  *
- * Not supported: other resources, listing/paging, long-running operations, api revisions
- * (`;rev=`), real policy validation or xml↔rawxml conversion, token validation (any bearer
- * token is accepted but its presence is recorded), throttling.
+ * Not supported: other resources, long-running operations, api revision endpoints (a revision
+ * is just an API named `id;rev=N` with `isCurrent: false`), real policy validation or
+ * xml↔rawxml conversion, token validation (any bearer token is accepted but its presence is
+ * recorded).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
@@ -111,6 +120,69 @@ export interface WorkflowBehaviour {
   delayMs?: number;
 }
 
+/** An operation as addApi takes it: a name, or its details (defaults: GET `/{name}`). */
+export type FakeOperation =
+  | string
+  | {
+      name: string;
+      displayName?: string;
+      method?: string;
+      urlTemplate?: string;
+      templateParameters?: Array<{ name: string; type: string; required?: boolean }>;
+      queryParameters?: Array<{ name: string; type: string; required?: boolean }>;
+    };
+
+export interface FakeApi {
+  subscriptionRequired?: boolean;
+  operations?: FakeOperation[];
+  displayName?: string;
+  path?: string;
+  /** Default ['https']. */
+  protocols?: string[];
+  serviceUrl?: string;
+  apiVersion?: string;
+  /** Default true; a revision that is not current is named `apiId;rev=N`. */
+  isCurrent?: boolean;
+}
+
+export interface FakeServiceProperties {
+  /** Default https://NAME.azure-api.net. */
+  gatewayUrl?: string;
+  /** Default 'Enabled'. */
+  publicNetworkAccess?: 'Enabled' | 'Disabled';
+  /** Default 'None'. */
+  virtualNetworkType?: 'None' | 'External' | 'Internal';
+  /** apiVersionConstraint.minApiVersion; absent by default. */
+  minApiVersion?: string;
+}
+
+export interface FakeProduct {
+  displayName?: string;
+  /** Default 'published'. */
+  state?: 'published' | 'notPublished';
+  /** Default true. */
+  subscriptionRequired?: boolean;
+  approvalRequired?: boolean;
+  apis?: string[];
+}
+
+export interface FakeSubscription {
+  /** As ARM takes it: '/apis', '/apis/{apiId}' or '/products/{productId}' (returned under the service's id). */
+  scope: string;
+  /** Default 'active'. */
+  state?: 'active' | 'suspended' | 'submitted' | 'rejected' | 'cancelled' | 'expired';
+  displayName?: string;
+}
+
+/** Injected failures: the next `count` requests `match` accepts (default: all) answer `status`, unapplied. */
+export interface RequestFailure {
+  count: number;
+  status: 429 | 500 | 503;
+  /** Sent as the `Retry-After` header (seconds). */
+  retryAfterSeconds?: number;
+  match?: (request: RecordedRequest) => boolean;
+}
+
 export interface FakeArm {
   /** https://127.0.0.1:PORT */
   url: string;
@@ -118,12 +190,21 @@ export interface FakeArm {
   caCert: string;
   /** Options for ApiManagementClient / LogicManagementClient: endpoint + tlsOptions, retries off. */
   clientOptions(): { endpoint: string; tlsOptions: { ca: string }; retryOptions: { maxRetries: number } };
+  /**
+   * The same with the SDK's retry policy as production has it (default retry count; Retry-After
+   * honoured), only the exponential backoff's delays shortened so tests stay fast.
+   */
+  retryingClientOptions(): { endpoint: string; tlsOptions: { ca: string }; retryOptions: { retryDelayInMs: number; maxRetryDelayInMs: number } };
   /** Every request received, oldest first. */
   readonly requests: RecordedRequest[];
   /** Forgets the recorded requests and callback calls. */
   clearRequests(): void;
-  addService(ref: ServiceRef, sku: { name: string; capacity?: number }): void;
-  addApi(ref: ServiceRef, apiId: string, api?: { subscriptionRequired?: boolean; operations?: string[]; displayName?: string; path?: string }): void;
+  addService(ref: ServiceRef, sku: { name: string; capacity?: number }, properties?: FakeServiceProperties): void;
+  addApi(ref: ServiceRef, apiId: string, api?: FakeApi): void;
+  addProduct(ref: ServiceRef, productId: string, product?: FakeProduct): void;
+  addSubscription(ref: ServiceRef, subscriptionId: string, subscription: FakeSubscription): void;
+  /** Items per page of every list (default 100). */
+  setPageSize(size: number): void;
   /** The API as stored (undefined if unknown). */
   api(ref: ServiceRef, apiId: string): { subscriptionRequired: boolean; etag: string } | undefined;
   /** Writes a policy directly, as another writer would; returns the new ETag. */
@@ -131,6 +212,10 @@ export interface FakeArm {
   policy(ref: ServiceRef, scope: FakePolicyScope): { xml: string; etag: string } | undefined;
   /** Makes the next `count` PUT/PATCH/DELETE requests on policies or APIs fail with `status`, unapplied. */
   failNextWrites(count: number, status: 412 | 500): void;
+  /** Queues injected failures; each request takes the first queued rule that matches it and has failures left. */
+  failRequests(failure: RequestFailure): void;
+  /** Drops every injected failure not yet taken. */
+  clearFailures(): void;
   /** Registers a workflow trigger; returns its callback `sig` (the secret part of the URL). */
   addWorkflow(ref: WorkflowRef, behaviour?: WorkflowBehaviour): string;
   /** Bodies POSTed to callback URLs, oldest first. */
@@ -143,19 +228,44 @@ interface StoredPolicy {
   etag: string;
 }
 
+interface StoredOperation {
+  name: string;
+  displayName: string;
+  method: string;
+  urlTemplate: string;
+  templateParameters: Array<{ name: string; type: string; required?: boolean }>;
+  queryParameters: Array<{ name: string; type: string; required?: boolean }>;
+}
+
 interface StoredApi {
   id: string;
   subscriptionRequired: boolean;
   displayName: string;
   path: string;
-  operations: Set<string>;
+  protocols: string[];
+  serviceUrl: string | undefined;
+  apiVersion: string | undefined;
+  isCurrent: boolean;
+  operations: Map<string, StoredOperation>;
   etag: string;
 }
 
 interface StoredService {
   name: string;
   sku: { name: string; capacity: number };
+  properties: FakeServiceProperties;
   apis: Map<string, StoredApi>;
+  products: Map<string, StoredProduct>;
+  subscriptions: Map<string, { id: string } & FakeSubscription>;
+}
+
+interface StoredProduct {
+  id: string;
+  displayName: string;
+  state: 'published' | 'notPublished';
+  subscriptionRequired: boolean;
+  approvalRequired: boolean | undefined;
+  apis: string[];
 }
 
 interface StoredWorkflow {
@@ -206,6 +316,8 @@ export async function startFakeArm(): Promise<FakeArm> {
   const sockets = new Set<Socket>();
   let etagCounter = 0;
   let failures: { count: number; status: 412 | 500 } = { count: 0, status: 412 };
+  const requestFailures: RequestFailure[] = [];
+  let pageSize = 100;
   let url = '';
 
   const newEtag = (): string => `"${(++etagCounter).toString(16).padStart(8, '0')}"`;
@@ -246,7 +358,99 @@ export async function startFakeArm(): Promise<FakeArm> {
       id: `${serviceId}/apis/${api.id}`,
       type: 'Microsoft.ApiManagement/service/apis',
       name: api.id,
-      properties: { displayName: api.displayName, path: api.path, protocols: ['https'], subscriptionRequired: api.subscriptionRequired },
+      properties: {
+        displayName: api.displayName,
+        path: api.path,
+        protocols: api.protocols,
+        serviceUrl: api.serviceUrl ?? null,
+        apiVersion: api.apiVersion ?? null,
+        apiRevision: /;rev=(\d+)$/.exec(api.id)?.[1] ?? '1',
+        isCurrent: api.isCurrent,
+        subscriptionRequired: api.subscriptionRequired,
+      },
+    };
+  }
+
+  function operationBody(serviceId: string, api: StoredApi, operation: StoredOperation): unknown {
+    return {
+      id: `${serviceId}/apis/${api.id}/operations/${operation.name}`,
+      type: 'Microsoft.ApiManagement/service/apis/operations',
+      name: operation.name,
+      properties: {
+        displayName: operation.displayName,
+        method: operation.method,
+        urlTemplate: operation.urlTemplate,
+        templateParameters: operation.templateParameters,
+        request: { queryParameters: operation.queryParameters, headers: [], representations: [] },
+        responses: [],
+      },
+    };
+  }
+
+  /** One page of a list, linked to the next by `nextLink` with `$skip` (as APIM pages). */
+  function page(items: unknown[], req: RecordedRequest): Reply {
+    const skip = Number(req.query.$skip ?? '0');
+    const value = items.slice(skip, skip + pageSize);
+    const body: { value: unknown[]; count: number; nextLink?: string } = { value, count: items.length };
+    if (skip + pageSize < items.length) {
+      const next = new URLSearchParams({ ...req.query, $skip: String(skip + pageSize) });
+      body.nextLink = `${url}${req.path}?${next.toString()}`;
+    }
+    return { status: 200, body };
+  }
+
+  function listApis(serviceId: string, service: StoredService, req: RecordedRequest): Reply {
+    const filter = req.query.$filter;
+    if (filter !== undefined && !/^isCurrent eq true$/i.test(filter.trim())) throw new HttpError(400, 'InvalidFilter', `Unsupported filter ${filter}`);
+    const apis = [...service.apis.values()].filter((api) => filter === undefined || api.isCurrent);
+    return page(apis.map((api) => apiBody(serviceId, api)), req);
+  }
+
+  function handleList(service: StoredService, serviceId: string, lower: string[], segments: string[], req: RecordedRequest): Reply | undefined {
+    if (lower.length === 1 && lower[0] === 'apis') return listApis(serviceId, service, req);
+    if (lower.length === 3 && lower[0] === 'apis' && lower[2] === 'operations') {
+      const api = getApi(service, segments[1] ?? '');
+      return page([...api.operations.values()].map((operation) => operationBody(serviceId, api, operation)), req);
+    }
+    if (lower.length === 1 && lower[0] === 'products') {
+      return page(
+        [...service.products.values()].map((p) => ({
+          id: `${serviceId}/products/${p.id}`,
+          type: 'Microsoft.ApiManagement/service/products',
+          name: p.id,
+          properties: { displayName: p.displayName, state: p.state, subscriptionRequired: p.subscriptionRequired, approvalRequired: p.approvalRequired ?? null },
+        })),
+        req,
+      );
+    }
+    if (lower.length === 3 && lower[0] === 'products' && lower[2] === 'apis') {
+      const product = service.products.get((segments[1] ?? '').toLowerCase());
+      if (product === undefined) throw new HttpError(404, 'ResourceNotFound', 'Product not found.');
+      return page(product.apis.map((apiId) => apiBody(serviceId, getApi(service, apiId))), req);
+    }
+    if (lower.length === 1 && lower[0] === 'subscriptions') {
+      return page(
+        [...service.subscriptions.values()].map((sub) => ({
+          id: `${serviceId}/subscriptions/${sub.id}`,
+          type: 'Microsoft.ApiManagement/service/subscriptions',
+          name: sub.id,
+          properties: { scope: `${serviceId}${sub.scope}`, state: sub.state ?? 'active', displayName: sub.displayName ?? sub.id, primaryKey: null, secondaryKey: null },
+        })),
+        req,
+      );
+    }
+    return undefined;
+  }
+
+  function takeRequestFailure(req: RecordedRequest): Reply | undefined {
+    const rule = requestFailures.find((candidate) => candidate.count > 0 && (candidate.match?.(req) ?? true));
+    if (rule === undefined) return undefined;
+    rule.count -= 1;
+    const code = { 429: 'TooManyRequests', 500: 'InternalServerError', 503: 'ServiceUnavailable' }[rule.status];
+    return {
+      status: rule.status,
+      body: { error: { code, message: `Injected ${rule.status}.` } },
+      headers: rule.retryAfterSeconds === undefined ? {} : { 'retry-after': String(rule.retryAfterSeconds) },
     };
   }
 
@@ -259,6 +463,7 @@ export async function startFakeArm(): Promise<FakeArm> {
     const serviceId = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ApiManagement/service/${service.name}`;
     if (rest === '' || rest === '/') {
       if (method !== 'GET') throw new HttpError(405, 'MethodNotAllowed', 'Only GET is supported on the service.');
+      const { gatewayUrl, publicNetworkAccess, virtualNetworkType, minApiVersion } = service.properties;
       return {
         status: 200,
         body: {
@@ -267,12 +472,24 @@ export async function startFakeArm(): Promise<FakeArm> {
           type: 'Microsoft.ApiManagement/service',
           location: 'West Europe',
           sku: service.sku,
-          properties: { publisherEmail: 'ops@example.com', publisherName: 'Example', provisioningState: 'Succeeded' },
+          properties: {
+            publisherEmail: 'ops@example.com',
+            publisherName: 'Example',
+            provisioningState: 'Succeeded',
+            gatewayUrl: gatewayUrl ?? `https://${service.name}.azure-api.net`,
+            publicNetworkAccess: publicNetworkAccess ?? 'Enabled',
+            virtualNetworkType: virtualNetworkType ?? 'None',
+            apiVersionConstraint: minApiVersion === undefined ? {} : { minApiVersion },
+          },
         },
       };
     }
     const segments = rest.split('/').slice(1).map((s) => decodeURIComponent(s));
     const lower = segments.map((s) => s.toLowerCase());
+    if (method === 'GET') {
+      const listed = handleList(service, serviceId, lower, segments, req);
+      if (listed !== undefined) return listed;
+    }
     let scope: FakePolicyScope | undefined;
     if (lower.length === 2 && lower[0] === 'policies' && lower[1] === 'policy') scope = { kind: 'global' };
     else if (lower.length === 4 && lower[0] === 'apis' && lower[2] === 'policies' && lower[3] === 'policy') {
@@ -283,14 +500,10 @@ export async function startFakeArm(): Promise<FakeArm> {
       return handleApi(method, service, serviceId, segments[1] ?? '', req);
     } else if (lower.length === 4 && lower[0] === 'apis' && lower[2] === 'operations') {
       const api = getApi(service, segments[1] ?? '');
-      const opId = segments[3] ?? '';
+      const operation = api.operations.get((segments[3] ?? '').toLowerCase());
       if (method !== 'GET') throw new HttpError(405, 'MethodNotAllowed', `${method} is not supported on operations.`);
-      if (!api.operations.has(opId.toLowerCase())) throw new HttpError(404, 'ResourceNotFound', 'Operation not found.');
-      return {
-        status: 200,
-        body: { id: `${serviceId}${rest}`, type: 'Microsoft.ApiManagement/service/apis/operations', name: opId, properties: { displayName: opId, method: 'GET', urlTemplate: `/${opId}` } },
-        headers: { etag: api.etag },
-      };
+      if (operation === undefined) throw new HttpError(404, 'ResourceNotFound', 'Operation not found.');
+      return { status: 200, body: operationBody(serviceId, api, operation), headers: { etag: api.etag } };
     }
     if (scope === undefined) throw new HttpError(404, 'ResourceNotFound', `Unknown resource ${fullPath}`);
     if (scope.kind !== 'global') {
@@ -418,7 +631,7 @@ export async function startFakeArm(): Promise<FakeArm> {
     requests.push(recorded);
     let reply: Reply;
     try {
-      reply = await route(recorded);
+      reply = takeRequestFailure(recorded) ?? (await route(recorded));
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       reply = { status: error.status, body: { error: { code: error.code, message: error.message } } };
@@ -451,30 +664,73 @@ export async function startFakeArm(): Promise<FakeArm> {
   let stopped: Promise<void> | undefined;
 
   const refKey = (ref: ServiceRef): string => serviceKey(ref.subscriptionId, ref.resourceGroup, ref.serviceName);
+  const storedService = (ref: ServiceRef, caller: string): StoredService => {
+    const service = services.get(refKey(ref));
+    if (service === undefined) throw new Error(`${caller}: no service ${ref.serviceName}`);
+    return service;
+  };
 
   return {
     url,
     caCert: TEST_CERT,
     clientOptions: () => ({ endpoint: url, tlsOptions: { ca: TEST_CERT }, retryOptions: { maxRetries: 0 } }),
+    retryingClientOptions: () => ({ endpoint: url, tlsOptions: { ca: TEST_CERT }, retryOptions: { retryDelayInMs: 5, maxRetryDelayInMs: 20 } }),
     requests,
     clearRequests() {
       requests.length = 0;
       callbacks.length = 0;
     },
-    addService(ref, sku) {
-      services.set(refKey(ref), { name: ref.serviceName, sku: { name: sku.name, capacity: sku.capacity ?? (sku.name === 'Consumption' ? 0 : 1) }, apis: new Map() });
+    addService(ref, sku, properties = {}) {
+      services.set(refKey(ref), {
+        name: ref.serviceName,
+        sku: { name: sku.name, capacity: sku.capacity ?? (sku.name === 'Consumption' ? 0 : 1) },
+        properties,
+        apis: new Map(),
+        products: new Map(),
+        subscriptions: new Map(),
+      });
     },
     addApi(ref, apiId, api = {}) {
-      const service = services.get(refKey(ref));
-      if (service === undefined) throw new Error(`addApi: no service ${ref.serviceName}`);
+      const service = storedService(ref, 'addApi');
+      const operations = (api.operations ?? []).map((o): StoredOperation => {
+        const details = typeof o === 'string' ? { name: o } : o;
+        return {
+          name: details.name,
+          displayName: details.displayName ?? details.name,
+          method: details.method ?? 'GET',
+          urlTemplate: details.urlTemplate ?? `/${details.name}`,
+          templateParameters: details.templateParameters ?? [],
+          queryParameters: details.queryParameters ?? [],
+        };
+      });
       service.apis.set(apiId.toLowerCase(), {
         id: apiId,
         subscriptionRequired: api.subscriptionRequired ?? true,
         displayName: api.displayName ?? apiId,
         path: api.path ?? apiId,
-        operations: new Set((api.operations ?? []).map((o) => o.toLowerCase())),
+        protocols: api.protocols ?? ['https'],
+        serviceUrl: api.serviceUrl,
+        apiVersion: api.apiVersion,
+        isCurrent: api.isCurrent ?? true,
+        operations: new Map(operations.map((operation) => [operation.name.toLowerCase(), operation])),
         etag: newEtag(),
       });
+    },
+    addProduct(ref, productId, product = {}) {
+      storedService(ref, 'addProduct').products.set(productId.toLowerCase(), {
+        id: productId,
+        displayName: product.displayName ?? productId,
+        state: product.state ?? 'published',
+        subscriptionRequired: product.subscriptionRequired ?? true,
+        approvalRequired: product.approvalRequired,
+        apis: product.apis ?? [],
+      });
+    },
+    addSubscription(ref, subscriptionId, subscription) {
+      storedService(ref, 'addSubscription').subscriptions.set(subscriptionId.toLowerCase(), { id: subscriptionId, ...subscription });
+    },
+    setPageSize(size) {
+      pageSize = size;
     },
     api(ref, apiId) {
       const api = services.get(refKey(ref))?.apis.get(apiId.toLowerCase());
@@ -491,6 +747,13 @@ export async function startFakeArm(): Promise<FakeArm> {
     },
     failNextWrites(count, status) {
       failures = { count, status };
+    },
+    failRequests(failure) {
+      requestFailures.push({ ...failure });
+    },
+    clearFailures() {
+      requestFailures.length = 0;
+      failures = { count: 0, status: 412 };
     },
     addWorkflow(ref, behaviour = {}) {
       const sig = randomBytes(24).toString('base64url');

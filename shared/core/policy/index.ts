@@ -21,4 +21,5 @@ export {
   type RateLimitOptions,
   type UnblockResult,
 } from './actions';
+export { AUTHENTICATION_POLICIES, NO_POLICY, policyFacts, type AuthenticationPolicy, type PolicyFacts } from './facts';
 export { validatePolicy, type PolicyProblem, type PolicyValidation } from './validate';
