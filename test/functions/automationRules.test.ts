@@ -100,7 +100,7 @@ test('bad rules are refused with a 400 naming the field, and nothing is stored',
     [{ name: 'x', endpoint: {}, playbook }, 'endpoint'],
     [{ name: 'x', endpoint: { path: '/orders' }, playbook }, 'endpoint.path'],
     [{ name: 'x', includeSampleAlerts: 'yes', playbook }, 'includeSampleAlerts'],
-    [{ name: 'x', id: 'mine', playbook }, 'body'],
+    [{ name: 'x', id: 'mine', playbook }, 'id'],
     [[], 'body'],
   ];
   for (const [body, field] of cases) {
