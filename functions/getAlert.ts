@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 
 import { getAlertDetails } from '../shared/services/alerts';
+import { recommendationsOnEndpoint } from '../shared/services/posture';
 import { getDependencies } from './deps';
 import { httpHandler, json } from './http';
 
@@ -8,10 +9,11 @@ import { httpHandler, json } from './http';
 export const getAlert = httpHandler(async (request: HttpRequest): Promise<HttpResponseInit> => {
   const deps = getDependencies();
   const details = await getAlertDetails(request.params.id ?? '', {
-    alerts: deps.alerts,
-    actions: deps.actions,
-    windows: deps.windows,
-    partitions: deps.partitions,
+    ...deps,
+    recommendationsFor: async (alert) => {
+      const endpoint = alert.keyEntities.endpoint;
+      return endpoint === undefined ? [] : await recommendationsOnEndpoint(endpoint, deps, deps.config.inactiveDays);
+    },
   });
   return json(200, details);
 });

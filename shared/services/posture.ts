@@ -1,7 +1,7 @@
 import { PRODUCT_NAME } from '../core/alerts';
 import { deserializeEndpointTraffic } from '../core/baselines/endpointTraffic';
 import { buildEndpointRows, filterEndpoints, type EndpointFilters, type EndpointRow } from '../core/endpoints';
-import { RECOMMENDATION_IDS, recommendations, type Recommendation } from '../core/recommendations';
+import { RECOMMENDATION_IDS, recommendations, recommendationsForEndpoint, type Recommendation } from '../core/recommendations';
 import { NotFoundError } from '../errors';
 import type {
   AlertStore,
@@ -113,4 +113,27 @@ export async function runRecommendationPlaybook(
   const payload = { kind: 'recommendation', productName: PRODUCT_NAME, azureResourceId: inventory?.service, inventorySyncedAt: inventory?.syncedAt, recommendation };
   const result = await deps.playbooks.runPlaybook(target, payload);
   return { ...result, recommendationId: id, affectedResources: recommendation.affectedResources.length };
+}
+
+/**
+ * How exposed each inventoried endpoint is, for alert priority (comparePriority's exposure): 2
+ * internet-facing and unauthenticated, 1 one of the two, 0 neither or unknown. Keyed by the
+ * endpoint key, lower-cased as endpoints are joined. Empty before the first inventory sync.
+ */
+export async function exposureByEndpoint(inventory: Pick<InventoryStore, 'current'>): Promise<(endpointKey: string) => number> {
+  const snapshot = await inventory.current();
+  if (snapshot === undefined) return () => 0;
+  const rows = buildEndpointRows({ inventory: snapshot.inventory, activity: [], statuses: [], alerts: [] });
+  const scores = new Map(rows.map((row) => [row.key.toLowerCase(), Number(row.internetExposed === true) + Number(row.authentication.status === 'unauthenticated')]));
+  return (endpointKey) => scores.get(endpointKey.toLowerCase()) ?? 0;
+}
+
+/** The open recommendations affecting one endpoint (the alert details' "prevent future attacks"). */
+export async function recommendationsOnEndpoint(
+  endpoint: { apiId: string; operationId: string },
+  stores: PostureStores,
+  inactiveDays: number,
+): Promise<Recommendation[]> {
+  if (endpoint.apiId === '') return [];
+  return recommendationsForEndpoint((await listRecommendations(stores, inactiveDays)).recommendations, endpoint);
 }

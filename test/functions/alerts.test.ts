@@ -14,6 +14,7 @@ import { ALERT_TYPES } from '../../shared/core/alertTypes';
 import type { Finding } from '../../shared/core/detectors/finding';
 import { makeEndpoint } from '../../shared/core/requestEvent';
 import { raiseAlerts } from '../../shared/services/raiseAlerts';
+import { postureInventory } from '../core/postureFixture';
 import { envelope, gatewayLogsRecord } from '../fixtures/records';
 import { startAzurite, type RunningAzurite } from '../support/azurite';
 import { freshApp } from '../support/testApp';
@@ -181,6 +182,40 @@ describe('GET /api/alerts/{id}', () => {
 
     const missing = await call(getAlert, { path: 'alerts/nope', params: { id: 'nope' } });
     assert.equal(missing.status, 404);
+  });
+});
+
+describe('with a synced APIM inventory', () => {
+  const on = (apiId: string, operationId: string) => makeEndpoint({ service: 'contoso-apim', apiId, operationId, pathTemplate: '' });
+
+  test('an alert on an exposed, unauthenticated endpoint ranks above a stronger one of the same severity on a protected endpoint', async () => {
+    await app.deps.inventory.save(postureInventory(), NOW);
+    await raiseAlerts(
+      [finding('API_SpikeInAPITraffic', '198.51.100.1', on('shop-api', 'get-order'), 0, 9), finding('API_SpikeInAPITraffic', '198.51.100.2', on('legacy-api', 'get-status'), 0, 2)],
+      { alerts: app.deps.alerts, rules: [] },
+      { detectedAt: new Date(T0), now: NOW },
+    );
+    const listed = (await call(listAlerts, {})).body.alerts as Alert[];
+    assert.deepEqual(listed.map((alert) => alert.keyEntities.endpoint?.apiId), ['legacy-api', 'shop-api']);
+  });
+
+  test("the details show the open recommendations on the alert's endpoint", async () => {
+    await app.deps.inventory.save(postureInventory(), NOW);
+    await raiseAlerts(
+      [finding('API_AccessFromTorExitNode', '198.51.100.3', on('legacy-api', 'get-status')), finding('API_AccessFromTorExitNode', '198.51.100.4', on('shop-api', 'get-order'))],
+      { alerts: app.deps.alerts, rules: [] },
+      { detectedAt: new Date(T0), now: NOW },
+    );
+    const alerts = await app.deps.alerts.list();
+    const details = async (apiId: string) => {
+      const alert = alerts.find((candidate) => candidate.keyEntities.endpoint?.apiId === apiId) as Alert;
+      const response = await call(getAlert, { params: { id: alert.systemAlertId } });
+      return (response.body.recommendations as Array<{ id: string; affectedResources: Array<{ apiId?: string }> }>).map((r) => r.id);
+    };
+    const legacy = await details('legacy-api');
+    assert.ok(legacy.includes('unauthenticated-exposed-endpoints'), legacy.join());
+    assert.ok(legacy.includes('unencrypted-protocols'), legacy.join());
+    assert.ok(!(await details('shop-api')).includes('unauthenticated-exposed-endpoints'));
   });
 });
 
