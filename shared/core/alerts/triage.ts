@@ -7,22 +7,12 @@ import { z } from 'zod';
 
 import { ValidationError } from '../../errors';
 import { ALERT_STATUSES, type Alert, type AlertHistoryEntry } from './alert';
+import { ruleText } from './ruleFields';
 
 /** History kept per alert; older entries are dropped first, so a noisy alert's record stays bounded. */
 export const MAX_HISTORY = 100;
 /** Tags per alert. */
 export const MAX_TAGS = 20;
-
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
-function text(max: number) {
-  return z
-    .string({ error: 'must be a string' })
-    .trim()
-    .min(1, { error: 'must not be empty' })
-    .max(max, { error: `must be at most ${max} characters` })
-    .refine((value) => !CONTROL.test(value), { error: 'must not contain control characters' });
-}
 
 /** A tag: a short label of letters, digits and `-_.:/@ ` (e.g. "false-positive", "case:4711"). */
 export const tagSchema = z
@@ -36,11 +26,11 @@ const tagList = z.array(tagSchema).min(1).max(MAX_TAGS);
 export const triageChangeSchema = z
   .strictObject({
     status: z.enum(ALERT_STATUSES, { error: `must be one of ${ALERT_STATUSES.join(', ')}` }).optional(),
-    comment: text(2000).optional(),
-    owner: text(256).nullable().optional(),
+    comment: ruleText(2000).optional(),
+    owner: ruleText(256).nullable().optional(),
     addTags: tagList.optional(),
     removeTags: tagList.optional(),
-    feedback: z.strictObject({ useful: z.boolean({ error: 'must be true or false' }), reason: text(1000).optional() }).optional(),
+    feedback: z.strictObject({ useful: z.boolean({ error: 'must be true or false' }), reason: ruleText(1000).optional() }).optional(),
   })
   .refine((change) => Object.keys(change).length > 0, { error: 'give at least one of status, comment, owner, addTags, removeTags, feedback' });
 
