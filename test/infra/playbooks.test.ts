@@ -353,6 +353,19 @@ test('the hooks read only values main.bicep outputs', () => {
   assert.deepEqual([...new Set(sh)].sort(), [...new Set(ps1)].sort(), 'both hooks read the same values');
 });
 
+test("docs/deploy.md's table of azd values: its outputs are main.bicep outputs, and it names every value the hooks read", () => {
+  const docs = read('docs/deploy.md');
+  const start = docs.indexOf('## After provisioning');
+  assert.ok(start !== -1, 'docs/deploy.md has the "After provisioning" section');
+  const section = docs.slice(start, docs.indexOf('\n## ', start + 1));
+  const outputs = mainBicepOutputs();
+  const documented = section.split('\n').filter((line) => /^\| [^|]+ \| output \|/.test(line)).flatMap((line) => [...(line.split('|')[1] ?? '').matchAll(/`(\w+)`/g)].map((match) => match[1] ?? ''));
+  assert.ok(documented.length > 0);
+  for (const name of documented) assert.ok(outputs.includes(name), `${name} is documented as an output but main.bicep has none`);
+  const hookReads = [...read('infra/hooks/postprovision.ps1').matchAll(/\$env:(\w+)/g)].map((match) => match[1] ?? '');
+  for (const name of hookReads) assert.ok(documented.includes(name), `the hook reads ${name}, which the table does not name`);
+});
+
 test('the POSIX hook prints the URLs and the exact key commands, and runs nothing that could print a key', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'warden-hook-'));
   try {
