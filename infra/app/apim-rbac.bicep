@@ -54,8 +54,8 @@ resource appApimContributor 'Microsoft.Authorization/roleAssignments@2022-04-01'
 // before provisioning, a user-assigned one must be attached to the service (docs/deploy.md).
 output loggerPrincipalId string = !forLogger
   ? ''
-  : useUserAssigned ? loggerIdentity!.properties.principalId : apim.identity.principalId
+  : useUserAssigned ? loggerIdentity.properties.principalId : apim.identity.principalId
 // The logger's credentials.identityClientId: a client id, or 'SystemAssigned'.
 output loggerIdentityClientId string = !forLogger
   ? ''
-  : useUserAssigned ? loggerIdentity!.properties.clientId : 'SystemAssigned'
+  : useUserAssigned ? loggerIdentity.properties.clientId : 'SystemAssigned'

@@ -17,6 +17,7 @@ import {
   mapBody,
   moduleParams,
   nested,
+  parameters,
   read,
   readBicep,
   stringArrayVar,
@@ -174,6 +175,8 @@ test("diagnosticSetting mode streams the parser's GatewayLogs category to apim-l
   const categories = [...nested(setting.body, 'properties', 'logs').matchAll(/category:\s*'([^']+)'/g)].map((match) => match[1]);
   assert.deepEqual(categories, [GATEWAY_LOGS_CATEGORY], 'stream exactly the category the parser reads');
   assert.doesNotMatch(nested(setting.body, 'properties'), /categoryGroup/, 'a category group would send categories the parser skips');
+  const settingName = parameters(apimLogs).get('diagnosticSettingName');
+  assert.ok(read('docs/deploy.md').includes(`diagnostic-settings delete --name ${settingName?.replace(/'/g, '')} `), 'docs/deploy.md deletes another setting');
 
   // main.bicep: the rule exists, and SAS is on, only in this mode; the hub and rule come from eventhubs.bicep.
   assert.equal(moduleParams(main, 'eventHubs').get('diagnosticSettingRule'), "apimLogsMode == 'diagnosticSetting'");
