@@ -1,7 +1,10 @@
-// API Warden: the core deployment behind `azd up`.
+// API Warden: the deployment behind `azd up`.
 // One resource group rg-<environment> with the Function App (Flex Consumption), its managed
 // identity, Event Hubs, Storage, Log Analytics + Application Insights, and the role assignments
 // that let the identity (and, optionally, the deployer) use them. Nothing here uses a key.
+// Optionally, it connects an existing API Management service and a playbooks resource group, in
+// their own resource groups and subscriptions (apimServiceResourceId, apimLogs,
+// playbooksResourceGroup): roles there, and APIM's request logs into the apim-logs hub.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -84,6 +87,23 @@ param trustedProxies string = ''
 @maxLength(20)
 param tablePrefix string = 'warden'
 
+@description('Resource id of the API Management service API Warden protects: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ApiManagement/service/<name>, in any subscription of the tenant. The app gets API Management Service Contributor on it. Empty: none, and response actions and the inventory sync stay off.')
+param apimServiceResourceId string = ''
+
+@description('How that service\'s request logs reach the apim-logs hub: none (wire them yourself), diagnosticSetting (GatewayLogs through Azure Monitor; classic and v2 tiers; turns SAS keys on for the namespace) or logger (the log-to-eventhub policy with APIM\'s managed identity; every tier; add one fragment include to your global policy).')
+@allowed([
+  'none'
+  'diagnosticSetting'
+  'logger'
+])
+param apimLogs string = 'none'
+
+@description('With apimLogs=logger: resource id of a user-assigned identity attached to the APIM service that its logger sends with. Empty: the service\'s system-assigned identity.')
+param apimLoggerIdentityId string = ''
+
+@description('Resource group of your Logic App playbooks: a name in this subscription, or /subscriptions/<id>/resourceGroups/<name>. The app gets Microsoft Sentinel Playbook Operator on it, to read trigger callback URLs. Empty: none.')
+param playbooksResourceGroup string = ''
+
 var abbrs = loadJsonContent('./abbreviations.json')
 // Stable per subscription + environment + region, so names are unique yet the same on every run.
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -91,6 +111,23 @@ var tags = {
   'azd-env-name': environmentName
 }
 var functionAppName = '${abbrs.webSitesFunctions}api-${resourceToken}'
+
+// The APIM service, from /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ApiManagement/service/<name>.
+// Empty parts when there is none, which is what the app settings expect. ARM evaluates only the
+// taken branch of a condition, so the indexes are never read from an empty id.
+var hasApim = !empty(apimServiceResourceId)
+var apimIdSegments = split(apimServiceResourceId, '/')
+var apimSubscriptionId = hasApim ? apimIdSegments[2] : ''
+var apimResourceGroupName = hasApim ? apimIdSegments[4] : ''
+var apimServiceName = hasApim ? last(apimIdSegments) : ''
+var apimLogsMode = hasApim ? apimLogs : 'none'
+
+// The playbooks' resource group, by name (this subscription) or by resource id.
+var hasPlaybooks = !empty(playbooksResourceGroup)
+var playbooksById = startsWith(playbooksResourceGroup, '/')
+var playbooksSegments = split(playbooksResourceGroup, '/')
+var playbooksSubscriptionId = playbooksById ? playbooksSegments[2] : subscription().subscriptionId
+var playbooksResourceGroupName = playbooksById ? playbooksSegments[4] : playbooksResourceGroup
 
 resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
   name: '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -144,6 +181,7 @@ module eventHubs 'app/eventhubs.bicep' = {
     location: location
     tags: tags
     logsPartitionCount: eventHubPartitionCount
+    diagnosticSettingRule: apimLogsMode == 'diagnosticSetting'
   }
 }
 
@@ -155,6 +193,27 @@ module monitoring 'app/monitoring.bicep' = {
     applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
     location: location
     tags: tags
+  }
+}
+
+// The app's role on the APIM service, and the identity APIM's logger sends with. A module's scope
+// must be valid even when the module is skipped, hence the stand-ins.
+module apimRbac 'app/apim-rbac.bicep' = if (hasApim) {
+  name: 'api-warden-apim-rbac-${resourceToken}'
+  scope: resourceGroup(hasApim ? apimSubscriptionId : subscription().subscriptionId, hasApim ? apimResourceGroupName : rg.name)
+  params: {
+    apimServiceName: apimServiceName
+    appPrincipalId: apiIdentity.outputs.principalId
+    forLogger: apimLogsMode == 'logger'
+    loggerIdentityId: apimLoggerIdentityId
+  }
+}
+
+module playbooksRbac 'app/playbooks-rbac.bicep' = if (hasPlaybooks) {
+  name: 'api-warden-playbooks-rbac-${resourceToken}'
+  scope: resourceGroup(playbooksSubscriptionId, hasPlaybooks ? playbooksResourceGroupName : rg.name)
+  params: {
+    appPrincipalId: apiIdentity.outputs.principalId
   }
 }
 
@@ -170,7 +229,25 @@ module rbac 'app/rbac.bicep' = {
     appPrincipalId: apiIdentity.outputs.principalId
     deployerPrincipalId: deployerDataAccess ? principalId : ''
     deployerPrincipalType: principalType
+    apimLoggerPrincipalId: apimLogsMode == 'logger' ? apimRbac.outputs.loggerPrincipalId : ''
   }
+}
+
+// APIM's request logs into apim-logs. After rbac: the logger's identity must be able to send.
+module apimLogsWiring 'app/apim-logs.bicep' = if (apimLogsMode != 'none') {
+  name: 'api-warden-apim-logs-${resourceToken}'
+  scope: resourceGroup(hasApim ? apimSubscriptionId : subscription().subscriptionId, hasApim ? apimResourceGroupName : rg.name)
+  params: {
+    apimServiceName: apimServiceName
+    mode: apimLogsMode
+    logsHubName: eventHubs.outputs.logsHubName
+    eventHubFullyQualifiedNamespace: eventHubs.outputs.fullyQualifiedNamespace
+    diagnosticSettingRuleId: eventHubs.outputs.diagnosticSettingRuleId
+    loggerIdentityClientId: apimLogsMode == 'logger' ? apimRbac.outputs.loggerIdentityClientId : ''
+  }
+  dependsOn: [
+    rbac
+  ]
 }
 
 module api 'app/api.bicep' = {
@@ -195,11 +272,16 @@ module api 'app/api.bicep' = {
     nodeVersion: nodeVersion
     trustedProxies: trustedProxies
     tablePrefix: tablePrefix
+    apimSubscriptionId: apimSubscriptionId
+    apimResourceGroup: apimResourceGroupName
+    apimServiceName: apimServiceName
   }
-  // The roles exist before the host first starts, so its first storage and Event Hubs calls
+  // The roles exist before the host first starts, so its first storage, Event Hubs and ARM calls
   // do not fail with 403 while assignments are still being created.
   dependsOn: [
     rbac
+    apimRbac
+    playbooksRbac
   ]
 }
 
@@ -231,3 +313,6 @@ output EVENTHUB_ALERT_EXPORT_NAME string = eventHubs.outputs.alertExportHubName
 
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
+
+// With APIM_LOGS=logger: the line to add to the global (All APIs) policy, in <outbound> and <on-error>.
+output APIM_LOG_FRAGMENT_INCLUDE string = apimLogsMode == 'logger' ? apimLogsWiring.outputs.includeFragment : ''

@@ -108,7 +108,7 @@ param quarantineRetentionDays int = 30
 @maxValue(365)
 param inactiveDays int = 30
 
-@description('WARDEN_APIM_SUBSCRIPTION_ID / _RESOURCE_GROUP / _SERVICE_NAME: the APIM service response actions edit (empty: actions off).')
+@description('WARDEN_APIM_SUBSCRIPTION_ID / _RESOURCE_GROUP / _SERVICE_NAME: the APIM service response actions edit and the inventory sync reads, taken apart from main.bicep\'s apimServiceResourceId (empty: both off).')
 param apimSubscriptionId string = ''
 param apimResourceGroup string = ''
 param apimServiceName string = ''

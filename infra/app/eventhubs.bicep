@@ -2,6 +2,8 @@
 // - apim-logs: APIM writes request logs here (log-to-eventhub policy, GatewayLogs diagnostic
 //   setting); the ingest function reads it with its own consumer group, api-warden.
 // - alert-export: alerts in the Defender alert schema for a SIEM to read.
+// Local (SAS) authentication is off unless APIM's logs come through a diagnostic setting, which
+// can only stream with a SAS rule (diagnosticSettingRule).
 
 @description('Namespace name: 6-50 letters, digits and hyphens, unique across Azure.')
 @minLength(6)
@@ -31,8 +33,8 @@ param retentionHours int = 168
 @maxValue(40)
 param maximumThroughputUnits int = 4
 
-@description('Refuse SAS keys, so only Entra ID identities with a data role can send or receive. Azure Monitor diagnostic settings can only stream to a namespace that accepts SAS: the APIM diagnostic-setting module that needs it must set this to false and add its own send-only rule.')
-param disableLocalAuth bool = true
+@description('Create the shared access rule an Azure Monitor diagnostic setting streams APIM\'s GatewayLogs with. Azure Monitor authenticates to Event Hubs only with a namespace-level SAS rule, so this also turns local (SAS) authentication on for the whole namespace. False: no rule, SAS refused, Entra ID only.')
+param diagnosticSettingRule bool = false
 
 var logsHubName = 'apim-logs'
 var consumerGroupName = 'api-warden'
@@ -48,7 +50,8 @@ resource ehNamespace 'Microsoft.EventHub/namespaces@2024-01-01' = {
     capacity: 1
   }
   properties: {
-    disableLocalAuth: disableLocalAuth
+    // SAS keys are refused unless a diagnostic setting needs them (see diagnosticSettingRule).
+    disableLocalAuth: !diagnosticSettingRule
     minimumTlsVersion: '1.2'
     publicNetworkAccess: 'Enabled'
     // Grow instead of throttling APIM's writes during the very traffic spikes API Warden must see.
@@ -80,6 +83,21 @@ resource consumerGroup 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2
   }
 }
 
+// Azure Monitor's diagnostic-setting streaming needs a namespace-level rule with Manage, Send and
+// Listen ("Diagnostic settings in Azure Monitor", destinations: Event Hubs). A rule of its own, so
+// its keys can be regenerated without touching anything else; the app never uses it.
+resource diagnosticSettingAuthRule 'Microsoft.EventHub/namespaces/authorizationRules@2024-01-01' = if (diagnosticSettingRule) {
+  parent: ehNamespace
+  name: 'apim-diagnostic-setting'
+  properties: {
+    rights: [
+      'Listen'
+      'Manage'
+      'Send'
+    ]
+  }
+}
+
 resource alertExportHub 'Microsoft.EventHub/namespaces/eventhubs@2024-01-01' = {
   parent: ehNamespace
   name: alertExportHubName
@@ -100,3 +118,5 @@ output fullyQualifiedNamespace string = split(split(ehNamespace.properties.servi
 output logsHubName string = logsHub.name
 output consumerGroupName string = consumerGroup.name
 output alertExportHubName string = alertExportHub.name
+// Empty when there is no diagnostic-setting rule.
+output diagnosticSettingRuleId string = diagnosticSettingRule ? diagnosticSettingAuthRule.id : ''

@@ -1,13 +1,14 @@
-// Every role assignment of the core deployment, each scoped as narrowly as its resource allows.
-// Names are guid(scope, principal, role): deterministic, so a re-run of `azd provision` updates
-// the same assignment instead of failing on a duplicate.
+// Every role assignment on this resource group's resources, each scoped as narrowly as its
+// resource allows. Names are guid(scope, principal, role): deterministic, so a re-run of
+// `azd provision` updates the same assignment instead of failing on a duplicate.
 //
 // What is deliberately NOT assigned:
 // - Storage Queue Data Contributor: the host needs queues only for blob triggers (poison and
 //   receipt queues) and Durable Functions, and API Warden uses neither. Its triggers are Event Hubs
 //   (checkpoints in blobs), timers (leases in blobs) and HTTP (keys in blobs).
-// - Any management-plane role: the APIM policy and Logic App roles belong to the APIM wiring,
-//   which targets the user's APIM resource group and is added with that module.
+// - Any management-plane role: the roles on your API Management service and on your playbooks'
+//   resource group live in other resource groups, so apim-rbac.bicep and playbooks-rbac.bicep
+//   assign them there.
 
 param storageAccountName string
 param applicationInsightsName string
@@ -26,6 +27,9 @@ param deployerPrincipalId string = ''
   'ServicePrincipal'
 ])
 param deployerPrincipalType string = 'User'
+
+@description('Principal (object) id of the identity APIM\'s event-hub logger sends with (APIM_LOGS=logger). Empty: none.')
+param apimLoggerPrincipalId string = ''
 
 // Built-in role definition ids, from https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
 var storageBlobDataOwnerRoleId = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner
@@ -115,6 +119,19 @@ resource appMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisherRoleId)
     principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// ---- API Management's own identity, with APIM_LOGS=logger -------------------------------
+
+// APIM's event-hub logger writes request records into apim-logs, and nowhere else.
+resource apimLogsSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(apimLoggerPrincipalId)) {
+  name: guid(logsHub.id, apimLoggerPrincipalId, eventHubsDataSenderRoleId)
+  scope: logsHub
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', eventHubsDataSenderRoleId)
+    principalId: apimLoggerPrincipalId
     principalType: 'ServicePrincipal'
   }
 }

@@ -16,6 +16,7 @@ import { test } from 'node:test';
 import { functionDefinitions } from '../../functions/registry';
 import { defenderAlertSchema, newAlert, playbookRefSchema, sampleFindings, toDefenderExport, type DefenderAlert } from '../../shared/core/alerts';
 import { addressActionSchema } from '../../shared/services/actionRequests';
+import { BUILT_IN_ROLES } from '../support/builtInRoles';
 import { runWorkflow, type HttpCall, type Json, type WorkflowDefinition } from './workflowRunner';
 
 /** Repository root: this file runs as dist/test/infra/playbooks.test.js. */
@@ -425,17 +426,8 @@ test('the PowerShell hook prints the same commands (read as text: PowerShell is 
 
 // ---- docs/playbooks.md ----------------------------------------------------------------------
 
-/**
- * Built-in roles the playbook docs may name, by role definition id, as published in
- * https://learn.microsoft.com/azure/role-based-access-control/built-in-roles (Security and
- * Integration pages). Logic App Operator is absent on purpose: it lacks
- * Microsoft.Logic/workflows/triggers/listCallbackUrl/action, which API Warden needs.
- */
-const PLAYBOOK_ROLES: Record<string, string> = {
-  '3e150937-b8fe-4cfb-8069-0eaf05ecd056': 'Microsoft Sentinel Responder',
-  'f4c81013-99ee-4d62-a7ee-b3f1f648599a': 'Microsoft Sentinel Automation Contributor',
-  '87a39d53-fc1b-424a-814c-f7e04687dc9e': 'Logic App Contributor',
-};
+/** Roles docs/playbooks.md must give the id of: the Sentinel playbook's, and API Warden's on the playbooks. */
+const PLAYBOOK_ROLES = ['Microsoft Sentinel Responder', 'Microsoft Sentinel Automation Contributor', 'Microsoft Sentinel Playbook Operator'];
 /** GUIDs that are not roles: Microsoft Sentinel's first-party app ("Azure Security Insights") and the placeholder. */
 const OTHER_GUIDS: Record<string, string> = {
   '98785600-1bb7-4fb9-b9fa-19afe2c8a360': 'Azure Security Insights',
@@ -449,7 +441,7 @@ test('every GUID in the playbook docs and Bicep is a documented built-in role na
     for (const line of read(file).split('\n')) {
       for (const [guid] of line.matchAll(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi)) {
         const id = guid.toLowerCase();
-        const role = PLAYBOOK_ROLES[id];
+        const role = BUILT_IN_ROLES[id];
         const other = OTHER_GUIDS[id];
         assert.ok(role !== undefined || other !== undefined, `${file}: unknown GUID ${guid}`);
         if (role !== undefined) {
@@ -459,7 +451,7 @@ test('every GUID in the playbook docs and Bicep is a documented built-in role na
       }
     }
   }
-  assert.deepEqual([...roleIds].sort(), Object.keys(PLAYBOOK_ROLES).sort(), 'the docs give the id of every role they need');
+  assert.deepEqual([...roleIds].map((id) => BUILT_IN_ROLES[id]).sort(), [...PLAYBOOK_ROLES].sort(), 'the docs give the id of every role they need');
 });
 
 test('docs/playbooks.md documents every parameter of both playbooks and the calls it relies on', () => {
